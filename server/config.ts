@@ -1,0 +1,141 @@
+// Every setting livedrop reads, in one table: environment variable, default, what it accepts.
+// loadConfig() validates all of them up front, so a bad value stops start-up with one line that
+// names the variable, instead of failing later in the middle of an upload.
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface Setting<T> {
+  env: string;
+  default: string;
+  accepts: string;
+  parse(raw: string): T | undefined;
+}
+
+const setting = <T>(env: string, def: string, accepts: string, parse: (raw: string) => T | undefined) =>
+  ({ env, default: def, accepts, parse }) satisfies Setting<T>;
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KIB: 1024,
+  MIB: 1024 ** 2,
+  GIB: 1024 ** 3,
+  TIB: 1024 ** 4,
+};
+
+/** "5GiB" → 5368709120. Binary units only: "5GB" is refused rather than guessed. */
+export function parseBytes(raw: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]iB|B)?\s*$/i.exec(raw);
+  if (!match) return undefined;
+  const unit = UNITS[(match[2] ?? '').toUpperCase()];
+  const bytes = Math.floor(Number(match[1]) * (unit ?? Number.NaN));
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+}
+
+const integer = (min: number, max: number) => (raw: string) => {
+  if (!/^\s*\d+\s*$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n >= min && n <= max ? n : undefined;
+};
+
+const list = (raw: string) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+const MIME_PATTERN = /^[a-z0-9!#$&^_.+-]+\/(\*|[a-z0-9!#$&^_.+-]+)$/i;
+
+function parseTypes(raw: string): string[] | undefined {
+  const types = list(raw).map((t) => t.toLowerCase());
+  return types.every((t) => MIME_PATTERN.test(t)) ? types : undefined;
+}
+
+/** Origins are compared as the browser sends them: scheme://host[:port], no path, no trailing slash. */
+function parseOrigins(raw: string): string[] | '*' | undefined {
+  if (raw.trim() === '*') return '*';
+  const origins = list(raw);
+  for (const origin of origins) {
+    try {
+      if (new URL(origin).origin !== origin) return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return origins;
+}
+
+export const settings = {
+  port: setting('PORT', '3000', 'a TCP port 0–65535', integer(0, 65535)),
+  host: setting(
+    'HOST',
+    '127.0.0.1',
+    'an interface address to bind, e.g. 0.0.0.0',
+    (raw) => raw.trim() || undefined,
+  ),
+  uploadDir: setting(
+    'UPLOAD_DIR',
+    './uploads',
+    'a directory path (created if missing)',
+    (raw) => raw.trim() || undefined,
+  ),
+  maxFileSize: setting('MAX_FILE_SIZE', '5GiB', 'bytes, or a size such as 512KiB, 10MiB, 5GiB', parseBytes),
+  maxFiles: setting('MAX_FILES', '20', 'an integer 1–1000 (file parts per request)', integer(1, 1000)),
+  allowedTypes: setting(
+    'ALLOWED_TYPES',
+    '',
+    'a comma list of MIME types or patterns like image/*',
+    parseTypes,
+  ),
+  corsOrigins: setting(
+    'CORS_ORIGINS',
+    '',
+    'a comma list of origins like https://example.com, or *',
+    parseOrigins,
+  ),
+  authToken: setting('AUTH_TOKEN', '', 'any non-empty secret (empty: no auth)', (raw) => raw || null),
+  checksum: setting('CHECKSUM', 'sha256', 'sha256 or none', (raw) =>
+    raw === 'sha256' || raw === 'none' ? raw : undefined,
+  ),
+  progressIntervalMs: setting('PROGRESS_INTERVAL_MS', '100', 'milliseconds 0–60000', integer(0, 60_000)),
+  uploadIdleTimeoutMs: setting(
+    'UPLOAD_IDLE_TIMEOUT',
+    '30000',
+    'milliseconds 1000–3600000 an upload may send nothing before it is cut off',
+    integer(1000, 3_600_000),
+  ),
+  shutdownGraceMs: setting(
+    'SHUTDOWN_GRACE_MS',
+    '10000',
+    'milliseconds 0–600000 in-flight uploads get to finish on SIGTERM',
+    integer(0, 600_000),
+  ),
+  heartbeatIntervalMs: setting(
+    'HEARTBEAT_INTERVAL_MS',
+    '30000',
+    'milliseconds 1000–600000 between WebSocket pings',
+    integer(1000, 600_000),
+  ),
+  logLevel: setting('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent', (raw) =>
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw) ? raw : undefined,
+  ),
+};
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: Exclude<ReturnType<Settings[K]['parse']>, undefined> };
+
+/** Reads every setting from `env`, falling back to the defaults; throws ConfigError on the first bad one. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const config: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const raw = env[s.env] ?? s.default;
+    const value = s.parse(raw);
+    if (value === undefined) {
+      throw new ConfigError(`${s.env}=${JSON.stringify(raw)} is not valid: expected ${s.accepts}`);
+    }
+    config[key] = value;
+  }
+  return config as Config;
+}

@@ -1,0 +1,44 @@
+// Every error code the API returns, in one table. Responses use Fastify's error shape
+// {statusCode, code, error, message}; `%s` in a message is filled from the arguments at the throw site.
+// The README's "Error codes" section documents each one (a test keeps the two in step).
+import createError from '@fastify/error';
+
+export const errors = {
+  UPLOAD_NOT_MULTIPART: createError(
+    'UPLOAD_NOT_MULTIPART',
+    'Expected a multipart/form-data request body',
+    415,
+  ),
+  UPLOAD_NO_FILE: createError('UPLOAD_NO_FILE', 'The request contains no file part', 400),
+  UPLOAD_MALFORMED: createError('UPLOAD_MALFORMED', 'Malformed multipart body: %s', 400),
+  UPLOAD_INVALID_FIELD: createError('UPLOAD_INVALID_FIELD', 'Invalid field %s: %s', 400),
+  UPLOAD_FILE_TOO_LARGE: createError('UPLOAD_FILE_TOO_LARGE', 'File too large: the limit is %s', 413),
+  UPLOAD_TOO_MANY_FILES: createError(
+    'UPLOAD_TOO_MANY_FILES',
+    'Too many files: the limit is %s per request',
+    413,
+  ),
+  UPLOAD_TYPE_NOT_ALLOWED: createError(
+    'UPLOAD_TYPE_NOT_ALLOWED',
+    'File type %s is not allowed (allowed: %s)',
+    415,
+  ),
+  UPLOAD_SIZE_MISMATCH: createError(
+    'UPLOAD_SIZE_MISMATCH',
+    'The file has %s bytes but the size field said %s',
+    400,
+  ),
+  UPLOAD_ABORTED: createError('UPLOAD_ABORTED', 'The client went away before the upload finished', 400),
+  UPLOAD_IDLE_TIMEOUT: createError(
+    'UPLOAD_IDLE_TIMEOUT',
+    'No bytes arrived for %s ms; the upload was cut off',
+    408,
+  ),
+  UPLOAD_NOT_FOUND: createError('UPLOAD_NOT_FOUND', 'No upload with id %s', 404),
+  AUTH_REQUIRED: createError('AUTH_REQUIRED', 'A valid bearer token is required', 401),
+  ORIGIN_NOT_ALLOWED: createError('ORIGIN_NOT_ALLOWED', 'Origin %s is not allowed', 403),
+  STORAGE_FULL: createError('STORAGE_FULL', 'Not enough storage space left for this upload', 507),
+  SHUTTING_DOWN: createError('SHUTTING_DOWN', 'The server is shutting down; try again shortly', 503),
+};
+
+export type ErrorCode = keyof typeof errors;
