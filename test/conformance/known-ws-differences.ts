@@ -8,7 +8,7 @@ const nonStrictUtf8 = {
 } as const;
 const fragmentCap = {
   verdict: 'FAILED',
-  why: 'ws caps the number of fragments per message and closes with 1008 before 65,536 fragments of 64 bytes',
+  why: 'ws servers cap fragments per message (maxFragments, default 16,384) and close with 1008 before 65,536',
 } as const;
 
 export const knownWsDifferences: Readonly<Record<string, { verdict: Verdict; why: string }>> = {

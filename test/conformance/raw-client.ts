@@ -18,6 +18,10 @@ export class RawClient {
   closeCode: number | 'empty' | undefined;
   tcpClosed = false;
   closeSent = false;
+  /** Answer the server's pings (a live peer); false plays a peer that stopped responding. */
+  answerPings = true;
+  /** Pings the server sent us. */
+  pings = 0;
   /** Anything the server sent that breaks the RFC. */
   readonly violations: string[] = [];
   private pending: Buffer[] = [];
@@ -116,6 +120,15 @@ export class RawClient {
     this.socket.destroy();
   }
 
+  /** Stops reading from the socket, so the server's writes back up (TCP flow control). */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.socket.resume();
+  }
+
   private notify(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
@@ -176,7 +189,8 @@ export class RawClient {
     } else if (opcode === 0xa) {
       this.messages.push({ kind: 'pong', data: payload });
     } else if (opcode === 0x9) {
-      void this.send(clientFrame({ opcode: 0xa, payload }));
+      this.pings++;
+      if (this.answerPings) void this.send(clientFrame({ opcode: 0xa, payload }));
     } else if (opcode === 0x1 || opcode === 0x2 || opcode === 0x0) {
       if (opcode !== 0) this.fragmentKind = opcode === 0x1 ? 'text' : 'binary';
       this.fragments.push(payload);
