@@ -1,6 +1,7 @@
 // The comparison peer: an echo server on the `ws` library, configured like ws:echo (64 MiB limit,
 // no compression), so both cores meet the same cases.
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { RunningServer } from '../../server/ws/echo-server.js';
 
@@ -26,4 +27,11 @@ export async function startWsEchoServer(port = 0): Promise<RunningServer> {
         wss.close(() => resolve());
       }),
   };
+}
+
+// `npx tsx test/conformance/reference-server.ts [port]`: the same server as a process of its own
+// (the benchmarks run each server in a child process).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const running = await startWsEchoServer(Number(process.argv[2] ?? 0));
+  console.log(`ws reference echo listening on ${running.url}`);
 }
