@@ -30,7 +30,11 @@ export class RawClient {
   private fragmentKind: 'text' | 'binary' | undefined;
   private waiters = new Set<() => void>();
 
-  private constructor(private readonly socket: Socket) {}
+  private constructor(
+    private readonly socket: Socket,
+    /** The URL this client connected to. */
+    readonly url: string,
+  ) {}
 
   /** Connects and completes the opening handshake, or rejects with the server's status line. */
   static connect(url: string): Promise<RawClient> {
@@ -58,7 +62,7 @@ export class RawClient {
           reject(new Error(`Handshake refused: ${response.split('\r\n')[0]}`));
           return;
         }
-        const client = new RawClient(socket);
+        const client = new RawClient(socket, url);
         socket.on('data', (data: Buffer) => client.receive(data));
         socket.on('error', () => {});
         socket.on('close', () => {

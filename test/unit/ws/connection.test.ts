@@ -118,6 +118,22 @@ describe('WebSocketConnection', () => {
     expect(silent.closeCode).toBe(1002);
   });
 
+  it('survives random bytes after the handshake: the peer is closed, the server keeps serving', async () => {
+    const { connections, connect } = await start();
+    const noisy = await connect();
+    const garbage = Buffer.alloc(10_000);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) & 0xff;
+    await noisy.send(garbage);
+    await noisy.waitFor(() => noisy.tcpClosed, 2000);
+    expect(noisy.tcpClosed).toBe(true);
+    await vi.waitFor(() => expect(connections[0]!.readyState).toBe('closed'));
+    const next = await RawClient.connect(noisy.url);
+    clients.push(next);
+    await next.send(clientFrame({ opcode: 0x9, payload: 'still here?' }));
+    await next.waitFor(() => next.messages.length === 1, 1000);
+    expect(next.messages[0]).toEqual({ kind: 'pong', data: Buffer.from('still here?') });
+  });
+
   it('closes with 1009 when a message announces more than maxPayload', async () => {
     const { connect } = await start({ maxPayload: 1000 });
     const client = await connect();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Opcode } from '../../../server/ws/constants.js';
 import { FrameReceiver, type FrameSink } from '../../../server/ws/receiver.js';
@@ -279,5 +280,48 @@ describe('FrameReceiver: close and flow', () => {
     expect(recorder.events).toEqual(['text:a', 'text:b']);
     pausing.resume();
     expect(recorder.events).toEqual(['text:a', 'text:b', 'text:c']);
+  });
+});
+
+describe('FrameReceiver: arbitrary input', () => {
+  it('never throws, and after an error or close reports nothing more', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { maxLength: 20 }), (chunks) => {
+        const recorder = new Recorder();
+        const receiver = new FrameReceiver(recorder, 4096);
+        for (const chunk of chunks) receiver.write(Buffer.from(chunk));
+        const end = recorder.events.findIndex((e) => e.startsWith('error:') || e.startsWith('close:'));
+        if (end !== -1) expect(recorder.events).toHaveLength(end + 1);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('parses any sequence of valid frames identically however it is chunked', () => {
+    const frameArb = fc.oneof(
+      fc.string({ maxLength: 300 }).map((t) => ({ bytes: text(t), event: `text:${t}` })),
+      fc.uint8Array({ maxLength: 70_000 }).map((b) => ({
+        bytes: clientFrame({
+          opcode: Opcode.Binary,
+          payload: Buffer.from(b),
+          mask: Uint8Array.of(1, 2, 3, 4),
+        }),
+        event: `binary:${Buffer.from(b).toString('hex')}`,
+      })),
+      fc
+        .string({ maxLength: 100 })
+        .map((t) => ({ bytes: clientFrame({ opcode: Opcode.Ping, payload: t }), event: `ping:${t}` })),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(frameArb, { maxLength: 6 }),
+        fc.integer({ min: 1, max: 5000 }),
+        (frames, chunkSize) => {
+          const bytes = Buffer.concat(frames.map((f) => f.bytes));
+          expect(receive(bytes, chunkSize, 1 << 20).events).toEqual(frames.map((f) => f.event));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
