@@ -25,8 +25,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return { start: Math.max(0, size - length), end: size - 1 };
   }
   const start = Number(first);
-  const end = last === '' ? size - 1 : Number(last);
-  if (end < start) return null; // invalid range-spec: ignored, like a malformed header
+  if (last !== '' && Number(last) < start) return null; // invalid range-spec: ignored like a malformed header
   if (start >= size) return 'unsatisfiable';
-  return { start, end: Math.min(end, size - 1) };
+  return { start, end: last === '' ? size - 1 : Math.min(Number(last), size - 1) };
 }
