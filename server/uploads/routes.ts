@@ -79,10 +79,9 @@ function answerFailure(request: FastifyRequest, reply: FastifyReply, error: Erro
     return reply;
   }
   if (!raw.complete) {
-    // We stopped reading mid-body. Answer now and close the connection (its rest is unread), but
-    // keep draining what the client is still sending for a moment: closing a socket with unread
-    // data makes TCP reset it, and the client could lose our answer before reading it.
-    reply.header('Connection', 'close');
+    // We stopped reading mid-body. The answer closes the connection (app.ts onError), but until
+    // then keep draining what the client is still sending: closing a socket with unread data makes
+    // TCP reset it, and the client could lose our answer before reading it.
     raw.resume();
     const timer = setTimeout(() => raw.socket?.destroy(), LINGER_MS);
     raw.once('close', () => clearTimeout(timer));
