@@ -10,6 +10,7 @@ import {
   startServer,
   type TestServer,
   tempFiles,
+  uploadsIn,
 } from '../fixtures/upload-server.js';
 
 let server: TestServer;
@@ -47,14 +48,10 @@ describe('client aborts', () => {
       expect(await tempFiles(server.dir)).toEqual([]);
       expect(observer.calls.filter((c) => c.event === 'aborted')).toHaveLength(20);
     });
-    const started = observer.calls
-      .filter((c) => c.event === 'started')
-      .map((c) => c.event === 'started' && c.upload.id);
-    const aborted = observer.calls
-      .filter((c) => c.event === 'aborted')
-      .map((c) => c.event === 'aborted' && c.upload);
-    expect(aborted.map((u) => u && u.id).sort()).toEqual([...started].sort());
-    expect(aborted.every((u) => u && u.status === 'aborted')).toBe(true);
+    const started = uploadsIn(observer.calls, 'started').map((u) => u.id);
+    const aborted = uploadsIn(observer.calls, 'aborted');
+    expect(aborted.map((u) => u.id).sort()).toEqual(started.sort());
+    expect(aborted.every((u) => u.status === 'aborted')).toBe(true);
     expect(observer.calls.some((c) => c.event === 'completed' || c.event === 'failed')).toBe(false);
 
     expect(await (await fetch(`${server.url}/api/health`)).json()).toEqual({ status: 'ok' });

@@ -8,6 +8,7 @@ import {
   recordingObserver,
   startServer,
   type TestServer,
+  uploadsIn,
 } from '../fixtures/upload-server.js';
 
 let server: TestServer;
@@ -39,17 +40,16 @@ describe('upload observer', () => {
     expect(summary(observer.calls)).toEqual(['started a', 'started b', 'completed a', 'completed b']);
 
     const progressOf = (name: string) =>
-      observer.calls
-        .filter((c) => c.event === 'progress' && c.upload.name === name)
-        .map((c) => c.event === 'progress' && c.upload.size);
-    const sizesA = progressOf('a') as number[];
+      uploadsIn(observer.calls, 'progress')
+        .filter((u) => u.name === name)
+        .map((u) => u.size);
+    const sizesA = progressOf('a');
     expect(sizesA.length).toBeGreaterThan(1);
     expect(sizesA).toEqual([...sizesA].sort((x, y) => x - y));
     expect(sizesA.at(-1)).toBe(a.length);
     expect(progressOf('b').at(-1)).toBe(b.length);
 
-    const started = observer.calls[0]!;
-    expect(started.event === 'started' && started.upload).toMatchObject({
+    expect(uploadsIn(observer.calls, 'started')[0]).toMatchObject({
       status: 'uploading',
       size: 0,
       expected: a.length,
