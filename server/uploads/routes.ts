@@ -24,6 +24,13 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
   // The body is streamed by ingest, not parsed by Fastify: hand the route the untouched request.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
 
+  // Closing waits for every ingest to settle, so a shutdown that cuts uploads off still removes their
+  // temp files and tells the observer before the process exits.
+  const inFlight = new Set<Promise<unknown>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled(inFlight);
+  });
+
   app.post('/api/uploads', {
     // Checked before any body byte is read.
     preParsing: async (request) => {
@@ -34,11 +41,14 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
     },
     handler: async (request, reply) => {
       const ref = parseRefHeader(request.headers['x-upload-ref']);
+      const ingest = ingestUploads(request.raw, { config, store, observer, log: request.log, ref });
+      inFlight.add(ingest);
       try {
-        const uploads = await ingestUploads(request.raw, { config, store, observer, log: request.log, ref });
-        return reply.code(201).send({ uploads });
+        return reply.code(201).send({ uploads: await ingest });
       } catch (error) {
         return answerFailure(request, reply, error as Error & { code?: string });
+      } finally {
+        inFlight.delete(ingest);
       }
     },
   });
