@@ -100,6 +100,9 @@ class RequestIngest {
       headers: this.#request.headers as BusboyHeaders,
       // A part is a file when it has a filename (RFC 7578 §4.2), whatever its Content-Type.
       isPartAFile: (_field, _type, filename) => filename !== undefined,
+      // The raw name reaches sanitizeFileName, which strips paths itself; busboy's stripping would
+      // turn a name like ".." into "" (and "" means "no file chosen").
+      preservePath: true,
       limits: {
         fileSize: maxFileSize,
         files: maxFiles,
@@ -191,7 +194,8 @@ class RequestIngest {
     const { config, store, observer } = this.#options;
     const next = this.#next;
     this.#next = { expected: null };
-    if (this.#failure) {
+    // An HTML form's empty file input is sent as a part with filename="": no file was chosen.
+    if (this.#failure || filename === '') {
       stream.resume();
       return;
     }

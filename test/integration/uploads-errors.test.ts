@@ -74,6 +74,12 @@ describe('POST /api/uploads errors', () => {
     await expectError(response, 400, 'UPLOAD_NO_FILE');
   });
 
+  it('400 UPLOAD_NO_FILE for a form whose file input was left empty (filename="")', async () => {
+    server = await startServer();
+    const response = await postMultipart(server.url, [{ name: 'file', filename: '', data: '' }]);
+    await expectError(response, 400, 'UPLOAD_NO_FILE');
+  });
+
   it('400 UPLOAD_MALFORMED when the boundary parameter is missing', async () => {
     server = await startServer();
     const response = await fetch(`${server.url}/api/uploads`, {
