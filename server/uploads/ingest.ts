@@ -312,7 +312,11 @@ class RequestIngest {
   }
 }
 
-/** A full disk (or quota) is the client's answer 507; any other file-system error is our fault (500). */
+/**
+ * A full disk (or quota) is answered 507; any other file-system error is our fault (500), answered
+ * without its message, which names paths on the server (the log keeps it as the cause).
+ */
 function storageError(error: NodeJS.ErrnoException): IngestError {
-  return error.code === 'ENOSPC' || error.code === 'EDQUOT' ? new errors.STORAGE_FULL() : error;
+  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return new errors.STORAGE_FULL();
+  return new Error('The upload could not be stored', { cause: error });
 }
