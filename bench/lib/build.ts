@@ -14,12 +14,22 @@ const buildDir = join(resultsDir, 'build');
 /** Set by run-all after it has built once, so each benchmark script does not compile again. */
 const SKIP_ENV = 'LIVEDROP_BENCH_BUILT';
 
-/** The TypeScript file an npm script runs (`tsx server/ws/echo-server.ts` → that path), if any. */
-export function scriptEntry(scriptName: string): string | undefined {
+const npmScript = (name: string): string[] => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
     scripts?: Record<string, string>;
   };
-  return pkg.scripts?.[scriptName]?.split(/\s+/).find((word) => word.endsWith('.ts'));
+  return pkg.scripts?.[name]?.split(/\s+/) ?? [];
+};
+
+/** The TypeScript file an npm script runs (`tsx server/ws/echo-server.ts` → that path), if any. */
+export function scriptEntry(scriptName: string): string | undefined {
+  return npmScript(scriptName).find((word) => word.endsWith('.ts'));
+}
+
+/** The node options `npm start` runs the server with (`node --flag dist/server/main.js` → ['--flag']). */
+export function startNodeArgs(): string[] {
+  const words = npmScript('start');
+  return words[0] === 'node' ? words.slice(1).filter((word) => word.startsWith('--')) : [];
 }
 
 /** Where the compiled JavaScript of a repository-relative .ts file lands. */

@@ -16,6 +16,8 @@ export interface ServerSpec {
   target: string;
   /** Compiled JavaScript entry point. */
   script: string;
+  /** Node options before the script, e.g. the ones `npm start` uses. */
+  nodeArgs?: string[];
   /** Arguments after the script; `{port}` is replaced by the chosen port. */
   args?: string[];
   /** Added to the environment, along with PORT and HOST. */

@@ -1,20 +1,24 @@
 // The servers the benchmarks compare, as start-up specs: livedrop itself (compiled), the baselines in
 // bench/baselines/, and the raw WebSocket core's own ws:echo / ws:chat scripts.
-import { compiled, scriptEntry } from './build.js';
+import { compiled, scriptEntry, startNodeArgs } from './build.js';
 import type { ServerSpec } from './server-process.js';
 
 const quietLivedrop = { LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '0' };
+
+// livedrop runs as `npm start` runs it: the compiled server, with the start script's node options.
 
 /** livedrop with its defaults (sha256 on); the benchmark connects one watcher to it. */
 export const livedrop = (uploadDir: string): ServerSpec => ({
   target: 'livedrop',
   script: compiled('server/main.ts'),
+  nodeArgs: startNodeArgs(),
   env: { ...quietLivedrop, UPLOAD_DIR: uploadDir, CHECKSUM: 'sha256' },
 });
 
 export const livedropNoChecksum = (uploadDir: string): ServerSpec => ({
   target: 'livedrop-none',
   script: compiled('server/main.ts'),
+  nodeArgs: startNodeArgs(),
   env: { ...quietLivedrop, UPLOAD_DIR: uploadDir, CHECKSUM: 'none' },
 });
 
