@@ -9,7 +9,7 @@ import { registerLongPollFeed } from './long-poll-feed.js';
 import { Presence } from './presence.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { frameSseEvent, registerSseFeed } from './sse-feed.js';
-import { defaultSlowWatcherPolicy, type SlowWatcherPolicy } from './watcher-queue.js';
+import { type SlowWatcherPolicy, slowWatcherPolicy } from './watcher-queue.js';
 import { WatcherSet } from './watcher-set.js';
 
 export interface LiveEventsOptions extends FeedAccessPolicy {
@@ -44,7 +44,7 @@ export interface LiveEvents {
 
 export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   const settings = { ...liveEventsDefaults, ...options };
-  const policy = { ...defaultSlowWatcherPolicy, ...options.slowWatcher };
+  const policy = slowWatcherPolicy(options.slowWatcher);
   const bus = options.bus ?? new InProcessEventBus();
   const tracker = new ProgressTracker(bus, settings.progressIntervalMs);
   const presence = new Presence(bus);

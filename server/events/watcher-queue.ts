@@ -8,7 +8,8 @@
 import { type EncodedEvent, EVENT_TYPES } from './event-types.js';
 
 export interface SlowWatcherPolicy {
-  /** Unsent bytes in the socket above which the watcher counts as behind. */
+  /** Unsent bytes in the socket above which the watcher counts as behind. At least 16 KiB: the
+   *  sockets only promise a 'drain' once a write has pushed them past their own 16 KiB mark. */
   highWaterBytes: number;
   /** Queued bytes past which a behind watcher is dropped. */
   maxQueuedBytes: number;
@@ -22,6 +23,16 @@ export const defaultSlowWatcherPolicy = {
   maxQueuedBytes: 4 * 1024 * 1024,
   maxBehindMs: 30_000,
 } satisfies SlowWatcherPolicy;
+
+/** The defaults with `overrides` applied, checked once up front. */
+export function slowWatcherPolicy(overrides: Partial<SlowWatcherPolicy> = {}): SlowWatcherPolicy {
+  const policy = { ...defaultSlowWatcherPolicy, ...overrides };
+  if (!(policy.highWaterBytes >= 16 * 1024)) throw new RangeError('highWaterBytes must be at least 16 KiB');
+  if (!(policy.maxQueuedBytes > 0 && policy.maxBehindMs > 0)) {
+    throw new RangeError('maxQueuedBytes and maxBehindMs must be positive');
+  }
+  return policy;
+}
 
 /** What a feed gives the queue for one watcher's connection. */
 export interface WatcherSink {
@@ -63,7 +74,7 @@ export class WatcherQueue {
 
   push(event: EncodedEvent, payload: Buffer): void {
     if (this.#closed) return;
-    if (this.#head === this.#items.length && this.sink.bufferedAmount < this.policy.highWaterBytes) {
+    if (this.#head === this.#items.length && this.sink.bufferedAmount <= this.policy.highWaterBytes) {
       this.sink.write(payload);
       return;
     }
@@ -96,7 +107,7 @@ export class WatcherQueue {
   /** Sends what the socket can take now; feeds call it when the socket drains. */
   flush(): void {
     let sent = false;
-    while (this.#head < this.#items.length && this.sink.bufferedAmount < this.policy.highWaterBytes) {
+    while (this.#head < this.#items.length && this.sink.bufferedAmount <= this.policy.highWaterBytes) {
       const queued = this.#items[this.#head++]!;
       if (queued.superseded) continue;
       this.#queuedBytes -= queued.payload.length;
