@@ -95,8 +95,10 @@ export class ProgressTracker implements UploadObserver {
     if (upload.size <= tracked.announcedSize) return;
     tracked.announcedSize = upload.size;
     // The thumbnail (up to 16 KiB) is sent with `started`, `completed` and snapshots; repeating it
-    // ten times a second per upload to every watcher would dwarf the byte counts.
-    const { thumbnail: _thumbnail, ...withoutThumbnail } = upload;
-    this.bus.publish({ type: 'upload.progress', upload: withoutThumbnail });
+    // ten times a second per upload to every watcher would dwarf the byte counts. The pipeline may
+    // already have marked the upload completed (the final count goes out just before `completed`):
+    // a progress event still describes bytes arriving.
+    const { thumbnail: _t, sha256: _s, completedAt: _c, url: _u, ...inFlight } = upload;
+    this.bus.publish({ type: 'upload.progress', upload: { ...inFlight, status: 'uploading' } });
   }
 }

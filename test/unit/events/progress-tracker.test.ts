@@ -69,6 +69,25 @@ describe('ProgressTracker', () => {
     ]);
   });
 
+  it('sends the final count as an uploading upload even when the pipeline already marked it completed', () => {
+    const live = upload('a');
+    tracker.started(live);
+    Object.assign(live, {
+      size: 1000,
+      status: 'completed',
+      sha256: 'a'.repeat(64),
+      url: '/api/uploads/a/content',
+    });
+    tracker.completed(live);
+    const [progress, completed] = seen.slice(1);
+    expect(progress).toMatchObject({ type: 'upload.progress', upload: { size: 1000, status: 'uploading' } });
+    expect(progress?.upload).not.toHaveProperty('sha256');
+    expect(completed).toMatchObject({
+      type: 'upload.completed',
+      upload: { status: 'completed', sha256: 'a'.repeat(64) },
+    });
+  });
+
   it('does not repeat a final count that was already announced', () => {
     tracker.started(upload('a'));
     tracker.progress(upload('a', 1000));
