@@ -3,6 +3,7 @@
 // Fastify routes decide alike.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyError } from 'fastify';
 import { type ErrorCode, errors } from '../errors.js';
 
 export interface FeedAccessPolicy {
@@ -47,7 +48,7 @@ export function isRefusal(result: FeedRequest | FeedRefusal): result is FeedRefu
 }
 
 /** The error-table error for a refusal, in Fastify's error shape when thrown from a route. */
-export function refusalError(refusal: FeedRefusal): Error {
+export function refusalError(refusal: FeedRefusal): FastifyError {
   return new errors[refusal.code](...refusal.args);
 }
 

@@ -32,6 +32,7 @@ export function registerLongPollFeed(app: FastifyInstance, options: LongPollFeed
   const { bus, history, presence } = options;
   const waiting = new Set<Poller>();
   let answerScheduled = false;
+  let closing = false;
 
   // One answer per burst: events published in the same tick (a final progress and `completed`)
   // travel in one response instead of making the poller come straight back.
@@ -58,8 +59,12 @@ export function registerLongPollFeed(app: FastifyInstance, options: LongPollFeed
     const { since } = feedRequest;
 
     const backlog = history.catchUp(since, presence.count);
-    if (since === undefined || backlog.length > 0 || timeoutS === 0)
+    // Once the server is closing, a poll that arrives late is answered at once (and its connection
+    // not kept alive) instead of holding the shutdown up for its timeout.
+    if (closing) reply.header('connection', 'close');
+    if (since === undefined || backlog.length > 0 || timeoutS === 0 || closing) {
       return send(reply, backlog, since ?? bus.seq);
+    }
 
     const poller: Poller = {
       since,
@@ -81,6 +86,7 @@ export function registerLongPollFeed(app: FastifyInstance, options: LongPollFeed
   });
 
   return () => {
+    closing = true;
     unsubscribe();
     for (const poller of waiting) poller.answer([]);
   };

@@ -28,6 +28,7 @@ export interface SseFeedOptions {
 /** Registers GET /api/events (SSE) and returns the function that ends every stream (shutdown). */
 export function registerSseFeed(app: FastifyInstance, options: SseFeedOptions): () => void {
   const open = new Set<ServerResponse>();
+  let closing = false;
 
   const keepAlive = setInterval(() => {
     // Only idle streams need it: one with bytes still pending is evidently not idle.
@@ -40,6 +41,9 @@ export function registerSseFeed(app: FastifyInstance, options: SseFeedOptions): 
 
     reply.hijack();
     const res = reply.raw;
+    // The stream holds its connection to the end; afterwards it is closed rather than kept idle, so
+    // an ended stream never keeps a shutting-down server waiting for the keep-alive timeout.
+    res.shouldKeepAlive = false;
     // Headers earlier hooks (CORS) set on the reply would be lost with the hijack: carry them over.
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) res.setHeader(name, value);
@@ -50,6 +54,11 @@ export function registerSseFeed(app: FastifyInstance, options: SseFeedOptions): 
       'x-accel-buffering': 'no', // nginx: pass events through instead of buffering the response
     });
     res.write(`retry: ${SSE_RETRY_MS}\n\n`);
+    // A stream opened while the server shuts down ends at once: EventSource retries after SSE_RETRY_MS.
+    if (closing) {
+      res.end();
+      return reply;
+    }
     open.add(res);
 
     const queue = options.watchers.join(
@@ -76,6 +85,7 @@ export function registerSseFeed(app: FastifyInstance, options: SseFeedOptions): 
   });
 
   return () => {
+    closing = true;
     clearInterval(keepAlive);
     for (const res of open) res.end();
     open.clear();
