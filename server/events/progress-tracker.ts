@@ -1,8 +1,11 @@
 // Turns the upload pipeline's callbacks into live events. The pipeline reports progress after every
 // acknowledged write (thousands per second for a fast upload); watchers need at most one progress
-// event per upload per interval. So: the first report after a quiet interval goes out at once, later
-// ones only update the pending byte count, and one trailing timer per upload sends the latest count
-// when the interval ends, so the last bytes are never left unannounced.
+// event per upload per interval. Reports only update the upload's latest byte count; one tracker-wide
+// tick per interval announces every upload that moved since the last one. A report after a quiet
+// interval goes out at once (no wait when the server is idle), and the tick after the last report
+// sends the latest count, so the last bytes are never left unannounced. One tick for all uploads
+// (not a timer per upload) means the progress of 20 busy uploads leaves in the same moment, which
+// the feeds turn into one socket write per watcher instead of twenty.
 import type { Upload, UploadError } from '../uploads/upload.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
 import type { EventBus } from './event-bus.js';
@@ -11,12 +14,14 @@ interface Tracked {
   /** The pipeline's latest view of the upload (its byte count may be ahead of what was announced). */
   upload: Upload;
   announcedSize: number;
-  announcedAt: number;
-  trailing: NodeJS.Timeout | undefined;
 }
 
 export class ProgressTracker implements UploadObserver {
   readonly #inProgress = new Map<string, Tracked>();
+  /** Uploads with bytes reported since the last tick. */
+  readonly #moved = new Set<Tracked>();
+  #tick: NodeJS.Timeout | undefined;
+  #lastTickAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly bus: EventBus,
@@ -29,12 +34,7 @@ export class ProgressTracker implements UploadObserver {
   }
 
   started(upload: Upload): void {
-    this.#inProgress.set(upload.id, {
-      upload,
-      announcedSize: upload.size,
-      announcedAt: Number.NEGATIVE_INFINITY, // the first byte count goes out at once
-      trailing: undefined,
-    });
+    this.#inProgress.set(upload.id, { upload, announcedSize: upload.size });
     this.bus.publish({ type: 'upload.started', upload: { ...upload } });
   }
 
@@ -42,10 +42,19 @@ export class ProgressTracker implements UploadObserver {
     const tracked = this.#inProgress.get(upload.id);
     if (!tracked) return; // after completed/failed/aborted: nothing more to announce
     tracked.upload = upload;
-    if (tracked.trailing) return;
-    const wait = tracked.announcedAt + this.intervalMs - performance.now();
-    if (wait <= 0) this.#announce(tracked);
-    else tracked.trailing = setTimeout(() => this.#announce(tracked), wait).unref();
+    if (this.#tick !== undefined) {
+      this.#moved.add(tracked);
+      return;
+    }
+    const now = performance.now();
+    const wait = this.#lastTickAt + this.intervalMs - now;
+    if (wait <= 0) {
+      this.#lastTickAt = now;
+      this.#announce(tracked);
+    } else {
+      this.#moved.add(tracked);
+      this.#tick = setTimeout(() => this.#announceMoved(), wait).unref();
+    }
   }
 
   completed(upload: Upload): void {
@@ -73,23 +82,30 @@ export class ProgressTracker implements UploadObserver {
     this.bus.publish({ type: 'upload.deleted', upload: { id } });
   }
 
-  /** Cancels pending timers (server shutdown). */
+  /** Cancels the pending tick (server shutdown). */
   close(): void {
-    for (const id of [...this.#inProgress.keys()]) this.#finish(id);
+    clearTimeout(this.#tick);
+    this.#tick = undefined;
+    this.#moved.clear();
+    this.#inProgress.clear();
   }
 
   #finish(id: string): Tracked | undefined {
     const tracked = this.#inProgress.get(id);
     if (!tracked) return undefined;
-    clearTimeout(tracked.trailing);
-    tracked.trailing = undefined;
     this.#inProgress.delete(id);
+    this.#moved.delete(tracked);
     return tracked;
   }
 
+  #announceMoved(): void {
+    this.#tick = undefined;
+    this.#lastTickAt = performance.now();
+    for (const tracked of this.#moved) this.#announce(tracked);
+    this.#moved.clear();
+  }
+
   #announce(tracked: Tracked): void {
-    tracked.trailing = undefined;
-    tracked.announcedAt = performance.now();
     const { upload } = tracked;
     // Sizes only grow for watchers, even if a report arrives out of order.
     if (upload.size <= tracked.announcedSize) return;

@@ -72,6 +72,19 @@ export class WatcherQueue {
     return this.#closed;
   }
 
+  /**
+   * Several events published together: `joined` is their frames concatenated (shared by every
+   * watcher), written in one go when the watcher keeps up, else queued one by one.
+   */
+  pushAll(events: readonly EncodedEvent[], frames: readonly Buffer[], joined: Buffer): void {
+    if (this.#closed) return;
+    if (this.#head === this.#items.length && this.sink.bufferedAmount <= this.policy.highWaterBytes) {
+      this.sink.write(joined);
+      return;
+    }
+    for (const [i, event] of events.entries()) this.push(event, frames[i]!);
+  }
+
   push(event: EncodedEvent, payload: Buffer): void {
     if (this.#closed) return;
     if (this.#head === this.#items.length && this.sink.bufferedAmount <= this.policy.highWaterBytes) {

@@ -114,6 +114,28 @@ describe('ProgressTracker', () => {
     expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
   });
 
+  it('announces every upload that moved in one tick per interval, one event each', () => {
+    for (const id of ['a', 'b', 'c']) tracker.started(upload(id));
+    tracker.progress(upload('a', 1)); // after a quiet interval: at once
+    for (let size = 2; size < 50; size++) {
+      for (const id of ['a', 'b', 'c']) tracker.progress(upload(id, size));
+      vi.advanceTimersByTime(5);
+    }
+    vi.advanceTimersByTime(100);
+    const progress = seen.filter((e) => e.type === 'upload.progress');
+    // Ticks at 100, 200 and the trailing one at 300 ms, each with all three uploads, consecutive seqs.
+    expect(progress.map((e) => [e.upload?.id, e.upload?.size])).toEqual([
+      ['a', 1],
+      ...[21, 41, 49].flatMap((size) => [
+        ['a', size],
+        ['b', size],
+        ['c', size],
+      ]),
+    ]);
+    const ticks = [progress.slice(1, 4), progress.slice(4, 7), progress.slice(7, 10)];
+    for (const tick of ticks) expect(tick.map((e) => e.seq - tick[0]!.seq)).toEqual([0, 1, 2]);
+  });
+
   it('sends every report when the interval is 0', () => {
     const unthrottled = new ProgressTracker(bus, 0);
     unthrottled.started(upload('z'));
@@ -138,15 +160,15 @@ describe('ProgressTracker', () => {
     tracker.failed(upload('a', 20), { code: 'UPLOAD_FILE_TOO_LARGE', message: 'File too large' });
     tracker.aborted(upload('b', 20));
     vi.advanceTimersByTime(1000);
-    expect(seen.map((e) => e.type)).toEqual([
-      'upload.started',
-      'upload.started',
-      'upload.progress',
-      'upload.progress',
-      'upload.failed',
-      'upload.aborted',
+    // a's first count went out at once; b's and a's later counts were waiting for the tick.
+    expect(seen.map((e) => [e.type, e.upload?.id])).toEqual([
+      ['upload.started', 'a'],
+      ['upload.started', 'b'],
+      ['upload.progress', 'a'],
+      ['upload.failed', 'a'],
+      ['upload.aborted', 'b'],
     ]);
-    expect(seen[4]).toMatchObject({ error: { code: 'UPLOAD_FILE_TOO_LARGE' } });
+    expect(seen[3]).toMatchObject({ error: { code: 'UPLOAD_FILE_TOO_LARGE' } });
     expect(tracker.inProgress()).toEqual([]);
   });
 

@@ -128,6 +128,32 @@ describe('WatcherQueue', () => {
     expect(socket.written.length).toBeGreaterThan(0);
   });
 
+  it('writes events published together as one write, or queues them one by one when behind', () => {
+    const { socket, queue } = setUp();
+    const writes: Buffer[] = [];
+    const write = socket.write.bind(socket);
+    socket.write = (payload) => {
+      writes.push(payload);
+      if (payload.length < 60) write(payload);
+    };
+    const batch = () => {
+      const events = [
+        event('upload.progress', 'a'),
+        event('upload.progress', 'b'),
+        event('upload.progress', 'a'),
+      ];
+      const frames = events.map((e) => Buffer.from(e.json));
+      return [events, frames, Buffer.concat(frames)] as const;
+    };
+    queue.pushAll(...batch());
+    expect(writes).toHaveLength(1);
+    socket.bufferedAmount = 500;
+    queue.pushAll(...batch()); // seqs 4, 5, 6: the progress of a at 4 is superseded by 6
+    socket.drain();
+    queue.flush();
+    expect(socket.written.map((e) => e.seq)).toEqual([5, 6]);
+  });
+
   it('forgets the queue and never writes again once closed', () => {
     const { socket, queue, push } = setUp();
     socket.bufferedAmount = 500;
