@@ -64,6 +64,7 @@ export function openWsWatcher(url: string, headers: Record<string, string> = {})
 
 export interface SseReader extends EventLog {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   ids: number[];
   comments: string[];
   ended: Promise<void>;
@@ -77,6 +78,7 @@ export function openSseReader(url: string, headers: Record<string, string> = {})
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       log.status = res.statusCode ?? 0;
+      log.headers = res.headers;
       log.close = () => req.destroy();
       log.ended = new Promise((done) => res.on('close', done));
       let buffered = '';
