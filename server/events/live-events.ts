@@ -11,6 +11,7 @@ import { ProgressTracker } from './progress-tracker.js';
 import { frameSseEvent, registerSseFeed } from './sse-feed.js';
 import { type SlowWatcherPolicy, slowWatcherPolicy } from './watcher-queue.js';
 import { WatcherSet } from './watcher-set.js';
+import { attachWebSocketFeed, frameWebSocketEvent } from './websocket-feed.js';
 
 export interface LiveEventsOptions extends FeedAccessPolicy {
   progressIntervalMs: number;
@@ -22,6 +23,8 @@ export interface LiveEventsOptions extends FeedAccessPolicy {
   replayCapacity?: number;
   slowWatcher?: Partial<SlowWatcherPolicy>;
   sseKeepAliveMs?: number;
+  /** How long a WebSocket watcher being closed gets to answer the close frame. */
+  closeTimeoutMs?: number;
   longPollTimeoutS?: number;
   longPollMaxTimeoutS?: number;
 }
@@ -29,6 +32,7 @@ export interface LiveEventsOptions extends FeedAccessPolicy {
 export const liveEventsDefaults = {
   replayCapacity: 4096,
   sseKeepAliveMs: 15_000,
+  closeTimeoutMs: 5_000,
   longPollTimeoutS: 25,
   longPollMaxTimeoutS: 60,
 } satisfies Partial<LiveEventsOptions>;
@@ -38,7 +42,7 @@ export interface LiveEvents {
   /** The upload pipeline's observer. */
   tracker: ProgressTracker;
   presence: Presence;
-  /** Registers the feeds on `app` (and on its HTTP server, for the WebSocket upgrade). */
+  /** Registers the feeds on `app` and attaches the WebSocket feed to its HTTP server (same port). */
   plugin(app: FastifyInstance): Promise<void>;
 }
 
@@ -54,6 +58,14 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   });
 
   async function plugin(app: FastifyInstance): Promise<void> {
+    const wsWatchers = new WatcherSet(bus, history, presence, policy, frameWebSocketEvent);
+    const webSocketServer = attachWebSocketFeed(app.server, {
+      access: options,
+      watchers: wsWatchers,
+      policy,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      closeTimeoutMs: settings.closeTimeoutMs,
+    });
     const sseWatchers = new WatcherSet(bus, history, presence, policy, frameSseEvent);
     const endSse = registerSseFeed(app, {
       access: options,
@@ -71,9 +83,11 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     // Before the HTTP server stops accepting: open streams and waiting polls would hold close() up.
     app.addHook('preClose', async () => {
       tracker.close();
+      wsWatchers.close();
       sseWatchers.close();
       endSse();
       endLongPolls();
+      await webSocketServer.close(1001, 'server shutting down');
     });
   }
 

@@ -19,7 +19,7 @@ async function start(options: Partial<LiveEventsOptions> = {}): Promise<void> {
     progressIntervalMs: 0,
     heartbeatIntervalMs: 30_000,
     authToken: null,
-    isOriginAllowed: (origin) => origin === undefined || origin === 'https://ok.example',
+    corsOrigins: ['https://ok.example'],
     recentUploads: () => [],
     ...options,
   });

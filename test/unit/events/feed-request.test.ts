@@ -4,11 +4,8 @@ import { type FeedAccessPolicy, readFeedRequest, refusalError } from '../../../s
 
 const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as IncomingMessage;
 
-const open: FeedAccessPolicy = { authToken: null, isOriginAllowed: () => true };
-const locked: FeedAccessPolicy = {
-  authToken: 's3cret',
-  isOriginAllowed: (origin) => origin === undefined || origin === 'https://ok.example',
-};
+const open: FeedAccessPolicy = { authToken: null, corsOrigins: [] };
+const locked: FeedAccessPolicy = { authToken: 's3cret', corsOrigins: ['https://ok.example'] };
 
 describe('readFeedRequest', () => {
   it('reads since from the query', () => {
@@ -29,6 +26,11 @@ describe('readFeedRequest', () => {
       expect(refusalError(refusal as never)).toMatchObject({ statusCode: 400, code: 'EVENTS_INVALID_QUERY' });
     },
   );
+
+  it("admits the server's own origin without CORS_ORIGINS", () => {
+    const req = request('/api/events', { origin: 'http://127.0.0.1:3000', host: '127.0.0.1:3000' });
+    expect(readFeedRequest(req, open)).toMatchObject({ since: undefined });
+  });
 
   it('403s a disallowed origin, before looking at the token', () => {
     const refusal = readFeedRequest(
