@@ -17,6 +17,7 @@ import { makeThumbnail } from './preview.js';
 import { QueueView } from './queue-view.js';
 import { ServerConfigSource } from './server-config.js';
 import { type LocalStatus, UploadQueue } from './upload-queue.js';
+import { sendFile } from './xhr-upload.js';
 
 const target = apiTargetFrom(window.location);
 const announce = createAnnouncer(byId('announcer'));
@@ -60,6 +61,7 @@ const queue = new UploadQueue({
   target,
   concurrency: 3,
   maxAutoRetries: 4,
+  send: sendFile,
   makeThumbnail,
   refreshConfig: () => config.refresh(),
   changed(item) {

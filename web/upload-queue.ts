@@ -8,7 +8,7 @@ import type { ServerConfig, Upload } from './api-types.js';
 import { backoffDelay, uploadBackoff } from './backoff.js';
 import { locale } from './locale.js';
 import { estimateSeconds, SpeedMeter } from './speed.js';
-import { type RunningUpload, sendFile } from './xhr-upload.js';
+import type { RunningUpload, sendFile } from './xhr-upload.js';
 
 export type LocalStatus =
   | 'preparing'
@@ -43,6 +43,8 @@ export interface QueueOptions {
   concurrency: number;
   /** Automatic retries after network failures before the user is asked to press Retry. */
   maxAutoRetries: number;
+  /** Sends one file (xhr-upload.ts's sendFile; a stand-in in unit tests). */
+  send: typeof sendFile;
   makeThumbnail(file: File): Promise<string | null>;
   /** Fetches GET /api/config afresh; null when the server cannot be reached. */
   refreshConfig(): Promise<ServerConfig | null>;
@@ -159,7 +161,7 @@ export class UploadQueue {
       etaSeconds: undefined,
     });
 
-    const running = sendFile(
+    const running = this.#options.send(
       {
         url: apiUrl(this.#options.target, '/api/uploads'),
         file: item.file,
