@@ -1,7 +1,8 @@
 // The dashboard's model of the server, built from the feed: a snapshot replaces everything, then each
 // event is applied in `seq` order (DESIGN.md §5: seq rises by one per event across the server).
 // Duplicates and stale events (seq ≤ the last applied, e.g. replayed after a `since` reconnect) are
-// dropped; a jump in seq means events were missed, which the caller answers by resyncing.
+// dropped. A jump in seq is normal: a watcher that falls behind gets progress events coalesced to the
+// latest per upload (§5), so the skipped seqs were progress steps the newer event supersedes.
 import type { FeedEvent, Upload } from './api-types.js';
 
 export interface FeedState {
@@ -14,8 +15,7 @@ export interface FeedState {
 
 export type ApplyResult =
   | { kind: 'applied'; state: FeedState }
-  | { kind: 'ignored'; state: FeedState; reason: 'duplicate' | 'before-snapshot' }
-  | { kind: 'gap'; state: FeedState; expected: number; got: number };
+  | { kind: 'ignored'; state: FeedState; reason: 'duplicate' | 'before-snapshot' };
 
 export const emptyFeedState: FeedState = { seq: null, uploads: new Map(), watchers: 0 };
 
@@ -44,7 +44,6 @@ export function applyFeedEvent(state: FeedState, event: FeedEvent): ApplyResult 
   }
   if (state.seq === null) return { kind: 'ignored', state, reason: 'before-snapshot' };
   if (event.seq <= state.seq) return { kind: 'ignored', state, reason: 'duplicate' };
-  if (event.seq !== state.seq + 1) return { kind: 'gap', state, expected: state.seq + 1, got: event.seq };
 
   const seq = event.seq;
   switch (event.type) {

@@ -19,8 +19,7 @@ export interface LiveFeedOptions {
   target: ApiTarget;
   /** The seq to resume after, or null for a fresh snapshot. */
   since(): number | null;
-  /** Returns false when the event shows a gap: the feed then reconnects to resync. */
-  event(event: FeedEvent): boolean;
+  event(event: FeedEvent): void;
   status(status: FeedStatus): void;
 }
 
@@ -75,8 +74,7 @@ export class LiveFeed {
       },
       message: (data) => {
         const event = parseFeedEvent(data);
-        // A gap in seq: events were lost; reconnecting with ?since= makes the server replay them.
-        if (event && !this.#options.event(event)) this.#dropped(true);
+        if (event) this.#options.event(event);
       },
       closed: (gotMessages) => this.#dropped(gotMessages),
     };

@@ -135,12 +135,9 @@ const feed = new LiveFeed({
   target,
   since: () => feedState.seq,
   event(event) {
-    const result = applyFeedEvent(feedState, event);
-    if (result.kind === 'gap') return false;
-    feedState = result.state;
+    feedState = applyFeedEvent(feedState, event).state;
     connection.watchers(feedState.watchers);
     dashboard.show(feedState);
-    return true;
   },
   status(status) {
     const change = connection.status(status);

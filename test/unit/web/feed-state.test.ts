@@ -82,11 +82,17 @@ describe('applyFeedEvent', () => {
     expect(stale.state).toBe(state);
   });
 
-  it('reports a gap in seq instead of applying past missed events', () => {
+  it('applies an event after a jump in seq (progress coalesced for a slow watcher)', () => {
     const state = applyAll([snapshot]);
-    const result = applyFeedEvent(state, { type: 'watchers', seq: 13, count: 5 });
-    expect(result).toMatchObject({ kind: 'gap', expected: 11, got: 13 });
-    expect(result.state.watchers).toBe(2);
+    const result = applyFeedEvent(state, {
+      type: 'upload.progress',
+      seq: 15,
+      upload: upload('bb', { size: 900 }),
+    });
+    expect(result.kind).toBe('applied');
+    expect(result.state.seq).toBe(15);
+    expect(result.state.uploads.get('bb')?.size).toBe(900);
+    expect(applyFeedEvent(result.state, { type: 'watchers', seq: 14, count: 9 }).kind).toBe('ignored');
   });
 
   it('never lets stored bytes go backwards on progress', () => {
