@@ -197,6 +197,8 @@ export class UploadQueue {
       this.#update(item, { status: 'done', sent: item.file.size, upload: outcome.upload, error: null });
     } else if (outcome.kind === 'refused' && !isRetryable(outcome.status)) {
       this.#update(item, { status: 'failed', error: outcome.message });
+      // A refusal the checks did not predict means the server's limits changed: learn the new ones.
+      void this.#options.refreshConfig();
     } else if (outcome.kind === 'aborted') {
       this.#update(item, { status: 'cancelled' });
     } else {
