@@ -50,8 +50,9 @@ export function acceptFiles(elements: IntakeElements, take: (files: File[]) => v
   overlay.addEventListener('click', () => setDragging(false));
 
   document.addEventListener('paste', (event) => {
-    const target = event.target as HTMLElement | null;
-    if (target?.closest('input, textarea, [contenteditable]')) return;
+    // Text pasted into a field stays text.
+    const target = event.target;
+    if (target instanceof Element && target.closest('input, textarea, [contenteditable]')) return;
     const files = [...(event.clipboardData?.files ?? [])];
     if (files.length === 0) return;
     event.preventDefault();

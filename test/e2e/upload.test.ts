@@ -87,6 +87,41 @@ describe.runIf(runE2e)('uploading from the page (Chromium)', () => {
     expect(await notes.locator('code.sha256').getAttribute('title')).toBe(sha256('hello livedrop'));
   });
 
+  it('takes pasted images, naming them so they can be told apart', async () => {
+    const png = await pngFromPage(sender, 300, 200);
+    await sender.evaluate((base64) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+      document.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
+      );
+    }, png.toString('base64'));
+    const row = sender.locator('#queue li[data-status="done"]', {
+      has: sender.locator('.name', { hasText: /^pasted-.+\.png$/ }),
+    });
+    await row.waitFor();
+    expect(await row.locator('.thumb img').getAttribute('src')).toMatch(/^data:image\/\w+;base64,/);
+    await watcher.locator('#live li[data-status="completed"]', { hasText: 'pasted-' }).waitFor();
+  });
+
+  it('is operable from the keyboard: Tab reaches the picker and Enter opens the file chooser', async () => {
+    const page = await openPage(browser, server.page());
+    await page.waitForSelector('#connection[data-state="connected"]');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Choose files to upload',
+    );
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    expect(chooser.isMultiple()).toBe(true);
+    await chooser.setFiles({ name: 'keyboard.txt', mimeType: 'text/plain', buffer: Buffer.from('typed') });
+    await page.locator('#queue li[data-status="done"]', { hasText: 'keyboard.txt' }).waitFor();
+    // Narrow screens get one column; the shot shows the responsive layout.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'narrow-layout');
+    await page.context().close();
+  });
+
   it('deletes an upload from one dashboard and every dashboard drops it', async () => {
     const row = watcher.locator('#live li', { hasText: 'notes.txt' });
     const id = await row.getAttribute('data-id');

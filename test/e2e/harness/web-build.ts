@@ -30,6 +30,7 @@ export async function builtUi(): Promise<string> {
   const staging = `${dir}.staging-${process.pid}-${Date.now()}`;
   await build({
     configFile: join(ROOT, 'vite.config.ts'),
+    root: WEB,
     // Relative asset URLs, so the same build works under any path (the tests serve it at /e2e/).
     base: './',
     logLevel: 'warn',
