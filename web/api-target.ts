@@ -22,9 +22,11 @@ export function apiTargetFrom(location: { href: string; origin: string }): ApiTa
   return { base, token: params.get('token') || null };
 }
 
-/** An absolute URL for an API path, or for a server-given URL such as an upload's `url`. */
+/** An absolute URL for an API path, or for a server-given URL such as an upload's `url`; anything
+ *  but http(s) (a `javascript:` URL, say) falls back to the API's own origin rather than becoming a link. */
 export function apiUrl(target: ApiTarget, path: string): string {
-  return new URL(path, `${target.base}/`).href;
+  const url = new URL(path, `${target.base}/`);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : `${target.base}/`;
 }
 
 /** The feed URL: ws(s):// for WebSocket, http(s):// for SSE, with `since` and `token` in the query

@@ -58,6 +58,8 @@ export class ConnectionView {
     setAttributes(pill, { 'data-state': state, title: locale.transport(status.transport) });
     setText(pill.querySelector('.connection-text')!, locale.connection[state]);
     setAttributes(alert, { hidden: !this.#lost });
+    // The count is last known while disconnected: dim it rather than show a stale number as live.
+    setAttributes(this.#elements.watchers, { 'data-stale': state !== 'connected' });
     if (this.#lost) {
       const seconds =
         status.state === 'reconnecting' ? Math.max(0, (status.retryAt - Date.now()) / 1000) : undefined;

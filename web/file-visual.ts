@@ -13,6 +13,13 @@ export function createThumb(): HTMLElement {
   return el('div', 'thumb', {}, el('img', '', { alt: '', hidden: true }), el('span', 'badge'));
 }
 
+/** Thumbnails come from other people's browsers: only the data: image URLs the API accepts are shown. */
+const SAFE_THUMBNAIL = /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/;
+
+export function isSafeThumbnail(src: string | null | undefined): src is string {
+  return typeof src === 'string' && SAFE_THUMBNAIL.test(src);
+}
+
 export function updateThumb(
   thumb: HTMLElement,
   src: string | null | undefined,
@@ -21,7 +28,7 @@ export function updateThumb(
 ): void {
   const img = thumb.querySelector('img')!;
   const badge = thumb.querySelector<HTMLElement>('.badge')!;
-  if (src) {
+  if (isSafeThumbnail(src)) {
     if (img.getAttribute('src') !== src) img.src = src;
     setAttributes(img, { hidden: false });
     setAttributes(badge, { hidden: true });

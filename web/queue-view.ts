@@ -39,6 +39,7 @@ export class QueueView {
   readonly #dirty = new Set<string>();
   readonly #downloadUrl: (path: string) => string;
   #frame = 0;
+  #countdown: ReturnType<typeof setTimeout> | undefined;
 
   constructor(elements: QueueViewElements, queue: () => UploadQueue, downloadUrl: (path: string) => string) {
     this.#elements = elements;
@@ -68,7 +69,16 @@ export class QueueView {
       }
     }
     this.#dirty.clear();
-    this.#renderTotal(queue.items);
+    const items = queue.items;
+    this.#renderTotal(items);
+    // Files waiting for an automatic retry show a countdown: redraw them once a second.
+    const waiting = items.filter((i) => i.status === 'waiting');
+    if (waiting.length > 0) {
+      clearTimeout(this.#countdown);
+      this.#countdown = setTimeout(() => {
+        for (const item of waiting) this.changed(item);
+      }, 1000);
+    }
   }
 
   #createRow(item: LocalUpload): Row {

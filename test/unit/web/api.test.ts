@@ -55,6 +55,12 @@ describe('api target', () => {
     expect(feedUrl(target, 'sse', null)).toBe('http://127.0.0.1:3000/api/events?token=s3cret');
   });
 
+  it('never turns a server-given url into a script link', () => {
+    const target = { base: 'http://127.0.0.1:3000', token: null };
+    expect(apiUrl(target, 'javascript:alert(1)')).toBe('http://127.0.0.1:3000/');
+    expect(apiUrl(target, 'https://cdn.example/x')).toBe('https://cdn.example/x');
+  });
+
   it('keeps wss for https servers', () => {
     expect(feedUrl({ base: 'https://drop.example', token: null }, 'ws', null)).toBe(
       'wss://drop.example/api/events',

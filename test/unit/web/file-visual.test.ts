@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { typeBadge } from '../../../web/file-visual.js';
+import { isSafeThumbnail, typeBadge } from '../../../web/file-visual.js';
 import { fitInBox } from '../../../web/thumbnail-encoder.js';
 
 describe('typeBadge', () => {
@@ -8,6 +8,16 @@ describe('typeBadge', () => {
     expect(typeBadge('Makefile', 'text/plain')).toBe('PLAIN');
     expect(typeBadge('blob', 'application/octet-stream')).toBe('FILE');
     expect(typeBadge('data', '')).toBe('FILE');
+  });
+});
+
+describe('isSafeThumbnail', () => {
+  it('shows only base64 PNG/JPEG/WebP data URLs, as the API accepts them', () => {
+    expect(isSafeThumbnail('data:image/webp;base64,UklGRg==')).toBe(true);
+    expect(isSafeThumbnail('data:image/svg+xml;base64,PHN2Zz4=')).toBe(false);
+    expect(isSafeThumbnail('javascript:alert(1)')).toBe(false);
+    expect(isSafeThumbnail('data:image/png;base64,AAAA" onerror="x')).toBe(false);
+    expect(isSafeThumbnail(undefined)).toBe(false);
   });
 });
 
