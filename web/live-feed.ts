@@ -87,8 +87,9 @@ export class LiveFeed {
     this.#connection = null;
     if (this.#stopped) return;
     if (!gotMessages && this.#transport === 'ws') this.#wsFailures++;
-    // SSE failing too: give WebSocket another chance on the next round.
-    if (!gotMessages && this.#transport === 'sse') this.#wsFailures = 0;
+    // SSE failing too means the server is down rather than WebSocket blocked: alternate the two from
+    // now on (one more WebSocket try, then SSE again), so whichever works first when it is back wins.
+    if (!gotMessages && this.#transport === 'sse') this.#wsFailures = WS_FAILURES_BEFORE_SSE - 1;
     const delay = backoffDelay(this.#failures, feedBackoff);
     this.#failures++;
     this.#options.status({
