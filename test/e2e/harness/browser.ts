@@ -54,7 +54,8 @@ const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  // Finite transitions (progress fills) jump to their end, so a shot shows the state, not a frame of it.
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
 /** Throttles this page's uploads (DevTools network emulation), so a cancel lands mid-upload. */
