@@ -84,15 +84,11 @@ acceptFiles(
     overlay: byId('drop-overlay'),
   },
   async (files) => {
-    const sorted = sortFiles(files, await config.get());
-    rejections.replaceChildren(
-      ...sorted.rejected.map(({ file, reason }) =>
-        el('li', 'rejection', { 'data-name': file.name }, locale.rejected(file.name, reason)),
-      ),
-      ...(sorted.leftOut > 0
-        ? [el('li', 'rejection', {}, locale.tooManyFiles((await config.get()).maxFiles))]
-        : []),
-    );
+    const limits = await config.get();
+    const sorted = sortFiles(files, limits);
+    const messages = sorted.rejected.map(({ file, reason }) => locale.rejected(file.name, reason));
+    if (sorted.leftOut > 0) messages.push(locale.tooManyFiles(limits.maxFiles));
+    rejections.replaceChildren(...messages.map((message) => el('li', 'rejection', {}, message)));
     queue.add(sorted.accepted);
   },
 );
