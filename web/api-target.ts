@@ -39,6 +39,14 @@ export function feedUrl(target: ApiTarget, transport: 'ws' | 'sse', since: numbe
   return url.href;
 }
 
+/** A link the browser follows by itself (download, open): it carries no headers, so the token goes in
+ *  the query, which the server accepts on GET requests. */
+export function linkUrl(target: ApiTarget, path: string): string {
+  const url = new URL(apiUrl(target, path));
+  if (target.token) url.searchParams.set('token', target.token);
+  return url.href;
+}
+
 export function authHeaders(target: ApiTarget): Record<string, string> {
   return target.token ? { Authorization: `Bearer ${target.token}` } : {};
 }

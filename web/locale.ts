@@ -18,6 +18,8 @@ export const locale = {
     `Up to ${formatBytes(maxFileSize)} per file` +
     (allowedTypes.length > 0 ? ` · ${allowedTypes.join(', ')}` : ' · any type'),
   limitsLoading: 'Asking the server for its limits…',
+  tokenNeeded:
+    'This server needs an access token: open this page with ?token=YOUR_TOKEN added to its address.',
 
   yourUploads: 'Your uploads',
   yourUploadsEmpty: 'Nothing sent from this browser yet.',

@@ -3,7 +3,7 @@
 
 import { createAnnouncer } from './announcer.js';
 import { errorMessage } from './api-error.js';
-import { apiTargetFrom, apiUrl, authHeaders } from './api-target.js';
+import { apiTargetFrom, apiUrl, authHeaders, linkUrl } from './api-target.js';
 import type { Upload } from './api-types.js';
 import { ConnectionView } from './connection-view.js';
 import { Dashboard } from './dashboard.js';
@@ -37,9 +37,12 @@ byId('live-panel').prepend(el('h2', '', { id: 'live-title' }, locale.liveTitle))
 byId('pick').setAttribute('aria-label', locale.pickFilesLabel);
 byId('file-input').setAttribute('aria-label', locale.pickFilesLabel);
 
-const config = new ServerConfigSource(target, (c) =>
-  setText(byId('limits'), locale.limits(c.maxFileSize, c.allowedTypes)),
-);
+const config = new ServerConfigSource(target, (c) => {
+  setText(byId('limits'), locale.limits(c.maxFileSize, c.allowedTypes));
+  const notice = byId('auth-notice');
+  setText(notice, locale.tokenNeeded);
+  notice.hidden = !(c.auth && !target.token);
+});
 
 // --- This browser's uploads -------------------------------------------------------------------
 
@@ -54,7 +57,7 @@ const queueView = new QueueView(
     totalBar: byId('total-bar'),
   },
   () => queue,
-  (path) => apiUrl(target, path),
+  (path) => linkUrl(target, path),
 );
 
 const queue = new UploadQueue({
@@ -97,7 +100,7 @@ acceptFiles(
 
 let feedState: FeedState = emptyFeedState;
 const dashboard = new Dashboard(byId('live'), byId('live-empty'), {
-  contentUrl: (path) => apiUrl(target, path),
+  contentUrl: (path) => linkUrl(target, path),
   sentHere: (ref) => (ref === undefined ? undefined : queue.get(ref)?.sent),
   announce,
   async delete(upload: Upload) {

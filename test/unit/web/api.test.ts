@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorMessage, isRetryable, parseApiError } from '../../../web/api-error.js';
-import { apiTargetFrom, apiUrl, authHeaders, feedUrl } from '../../../web/api-target.js';
+import { apiTargetFrom, apiUrl, authHeaders, feedUrl, linkUrl } from '../../../web/api-target.js';
 
 describe('parseApiError / errorMessage', () => {
   it("shows the server's message from Fastify's error shape", () => {
@@ -59,6 +59,15 @@ describe('api target', () => {
     const target = { base: 'http://127.0.0.1:3000', token: null };
     expect(apiUrl(target, 'javascript:alert(1)')).toBe('http://127.0.0.1:3000/');
     expect(apiUrl(target, 'https://cdn.example/x')).toBe('https://cdn.example/x');
+  });
+
+  it('puts the token on links, which cannot carry headers', () => {
+    expect(linkUrl({ base: 'http://a.test', token: 's 1' }, '/api/uploads/x/content')).toBe(
+      'http://a.test/api/uploads/x/content?token=s+1',
+    );
+    expect(linkUrl({ base: 'http://a.test', token: null }, '/api/uploads/x/content')).toBe(
+      'http://a.test/api/uploads/x/content',
+    );
   });
 
   it('keeps wss for https servers', () => {
