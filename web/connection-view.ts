@@ -2,7 +2,7 @@
 // the transport), the number of people watching, and while disconnected an error box (role="alert")
 // saying that uploads cannot go through, with a countdown to the next attempt and "Reconnect now".
 import { setAttributes, setText } from './element.js';
-import type { FeedStatus } from './live-feed.js';
+import { type FeedStatus, WS_FAILURES_BEFORE_SSE } from './live-feed.js';
 import { locale } from './locale.js';
 
 export interface ConnectionElements {
@@ -15,8 +15,9 @@ export interface ConnectionElements {
 export class ConnectionView {
   readonly #elements: ConnectionElements;
   #status: FeedStatus = { state: 'connecting', transport: 'ws' };
-  /** Whether a connection was ever lost: the first "connecting" is not an alarm, later ones are. */
+  /** Whether the connection is lost (the alert is up) until the next successful connect. */
   #lost = false;
+  #everConnected = false;
   #ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(elements: ConnectionElements, reconnectNow: () => void) {
@@ -31,8 +32,13 @@ export class ConnectionView {
   status(status: FeedStatus): 'lost' | 'restored' | null {
     const wasConnected = this.#status.state === 'connected';
     this.#status = status;
+    if (status.state === 'connected') this.#everConnected = true;
     let change: 'lost' | 'restored' | null = null;
-    if (status.state === 'reconnecting' && !this.#lost) {
+    // A page that has never connected tries both transports before raising the alarm: where WebSocket
+    // is blocked, falling back to SSE is how start-up goes, not an outage.
+    const alarming =
+      this.#everConnected || (status.state === 'reconnecting' && status.failures > WS_FAILURES_BEFORE_SSE);
+    if (status.state === 'reconnecting' && !this.#lost && alarming) {
       this.#lost = true;
       change = 'lost';
     }
@@ -54,7 +60,7 @@ export class ConnectionView {
   #render(): void {
     const { pill, alert } = this.#elements;
     const status = this.#status;
-    const state = status.state === 'connecting' && this.#lost ? 'reconnecting' : status.state;
+    const state = status.state === 'connected' ? 'connected' : this.#lost ? 'reconnecting' : 'connecting';
     setAttributes(pill, { 'data-state': state, title: locale.transport(status.transport) });
     setText(pill.querySelector('.connection-text')!, locale.connection[state]);
     setAttributes(alert, { hidden: !this.#lost });

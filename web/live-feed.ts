@@ -24,7 +24,7 @@ export interface LiveFeedOptions {
 }
 
 /** WebSocket attempts that fail before ever receiving a message, before trying SSE instead. */
-const WS_FAILURES_BEFORE_SSE = 3;
+export const WS_FAILURES_BEFORE_SSE = 3;
 
 interface Connection {
   close(): void;
