@@ -32,7 +32,7 @@ describe.runIf(runE2e)('uploading from the page (Chromium)', () => {
   });
 
   it('sends a picked image with a base64 preview, reaches 100 %, and shows it live in a second page', async () => {
-    const png = await pngFromPage(sender, 1600, 1000);
+    const png = await pngFromPage(sender, 1600, 1000, true);
     await sender.setInputFiles('#file-input', { name: 'sunset.png', mimeType: 'image/png', buffer: png });
 
     const row = sender.locator('#queue li', { hasText: 'sunset.png' });
@@ -43,6 +43,9 @@ describe.runIf(runE2e)('uploading from the page (Chromium)', () => {
     const thumbnail = await row.locator('.thumb img').getAttribute('src');
     expect(thumbnail).toMatch(/^data:image\/(webp|jpeg|png);base64,/);
     expect(thumbnail!.length).toBeLessThanOrEqual(16 * 1024);
+    // Decoded and encoded off the main thread: the preview worker was loaded.
+    const scripts = await sender.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    expect(scripts.some((name) => name.includes('preview-worker'))).toBe(true);
     await expect.poll(() => sender.textContent('#announcer')).toContain('sunset.png uploaded');
 
     const ref = await row.getAttribute('data-ref');

@@ -3,10 +3,11 @@
 import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 
-/** A width×height PNG with a gradient and shapes, returned as bytes. */
-export async function pngFromPage(page: Page, width: number, height: number): Promise<Buffer> {
+/** A width×height PNG with a gradient and shapes (and, with `noisy`, random pixels that compress
+ *  badly, so the thumbnail encoder must lower quality or size to fit 16 KiB), returned as bytes. */
+export async function pngFromPage(page: Page, width: number, height: number, noisy = false): Promise<Buffer> {
   const base64 = await page.evaluate(
-    async ([w, h]) => {
+    async ([w, h, noisy]) => {
       const canvas = new OffscreenCanvas(w, h);
       const g = canvas.getContext('2d')!;
       const gradient = g.createLinearGradient(0, 0, w, h);
@@ -20,13 +21,21 @@ export async function pngFromPage(page: Page, width: number, height: number): Pr
         g.arc(((i * 97) % w) + 10, ((i * 53) % h) + 10, 12 + (i % 5) * 6, 0, Math.PI * 2);
         g.fill();
       }
+      if (noisy) {
+        const pixels = g.getImageData(0, 0, w, h);
+        for (let i = 0; i < pixels.data.length; i += 4) {
+          pixels.data[i] = (pixels.data[i]! + Math.random() * 120) & 255;
+          pixels.data[i + 1] = (Math.random() * 255) | 0;
+        }
+        g.putImageData(pixels, 0, 0);
+      }
       const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
       let binary = '';
       for (let i = 0; i < bytes.length; i += 0x8000)
         binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       return btoa(binary);
     },
-    [width, height] as const,
+    [width, height, noisy] as const,
   );
   return Buffer.from(base64, 'base64');
 }
