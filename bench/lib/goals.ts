@@ -106,7 +106,7 @@ const GOALS: Goal[] = [
   {
     goal: 'watchers cost ≤ 10 % of upload throughput',
     check(get) {
-      const cost = get('progress-latency', 'livedrop', 'watcherCostPct');
+      const cost = get('watcher-cost', 'livedrop', 'watcherCostPct');
       return cost === undefined ? undefined : [cost <= 10, `${cost} %`];
     },
   },

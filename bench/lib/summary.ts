@@ -4,7 +4,22 @@
 import type { Result } from './report.js';
 
 /** Descriptive fields that are not figures to compare. */
-const NOT_FIGURES = new Set(['bench', 'target', 'baseline', 'skipped', 'note', 'rounds', 'connections']);
+const NOT_FIGURES = new Set([
+  'bench',
+  'target',
+  'baseline',
+  'skipped',
+  'note',
+  'rounds',
+  'connections',
+  'watchers',
+  'uploads',
+  'samples',
+  'targetP99Ms',
+  'targetPct',
+  'limitMiB',
+  'fileMiB',
+]);
 
 const figures = (result: Result) =>
   Object.entries(result).filter(
