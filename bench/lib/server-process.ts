@@ -114,6 +114,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...(spec.nodeArgs ?? []),
       ...profilingFlags(spec.target),
       spec.script,
       ...(spec.args ?? []).map((a) => a.replace('{port}', `${port}`)),
