@@ -37,8 +37,7 @@ export const locale = {
   processing: 'Processing on the server…',
   done: 'Done',
   cancelled: 'Cancelled',
-  retrying: (seconds: number, attempt: number) =>
-    `Connection failed; retrying in ${formatDuration(seconds)} (attempt ${attempt})`,
+  retrying: (seconds: number, attempt: number) => `Retrying in ${formatDuration(seconds)} (try ${attempt})`,
 
   cancel: 'Cancel',
   cancelLabel: (name: string) => `Cancel upload of ${name}`,
