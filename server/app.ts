@@ -1,20 +1,70 @@
 // buildApp(config): the Fastify instance with every plugin registered. No I/O happens at import time;
-// the caller decides when to listen (server/main.ts) or inject (tests).
+// building the app prepares UPLOAD_DIR (create, sweep .tmp/, rebuild the index), and the caller
+// decides when to listen (server/main.ts) or inject (tests).
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuth } from './auth.js';
 import type { Config } from './config.js';
+import { registerCors } from './cors.js';
+import { errors } from './errors.js';
+import { guardObserver } from './uploads/guarded-observer.js';
+import { uploadRoutes } from './uploads/routes.js';
+import { ignoreUploads, type UploadObserver } from './uploads/upload-observer.js';
+import { UploadStore } from './uploads/upload-store.js';
 
 /** Where `npm run build` puts the web UI: dist/web, seen from server/ (tsx, tests) or dist/server/ (npm start). */
 const here = dirname(fileURLToPath(import.meta.url));
 const webRoot = basename(dirname(here)) === 'dist' ? join(here, '../web') : join(here, '../dist/web');
 
-export async function buildApp(config: Config): Promise<FastifyInstance> {
+/** Node's limit on receiving a request's headers; the body has no overall limit (see requestTimeout). */
+export const HEADERS_TIMEOUT_MS = 30_000;
+
+export interface AppOptions {
+  /** Told about every upload as it happens (the live-events layer). */
+  observer?: UploadObserver;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Completed uploads: the events layer reads its snapshot from here (`list({limit})`). */
+    uploadStore: UploadStore;
+  }
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // A multi-GiB upload can take longer than any fixed limit: Node's default requestTimeout (300 s)
+    // would cut it off. Uploads are bounded by UPLOAD_IDLE_TIMEOUT instead (no bytes for that long).
+    requestTimeout: 0,
+    // We answer SHUTTING_DOWN ourselves, in the API's error shape.
+    return503OnClosing: false,
   });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+
+  const store = new UploadStore(config.uploadDir, app.log);
+  await store.open();
+  app.decorate('uploadStore', store);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request) => {
+    if (closing && request.method === 'POST') throw new errors.SHUTTING_DOWN();
+  });
+
+  // An error answered before the body was read (401, 403, 415, 413…): close the connection after the
+  // answer instead of waiting for a body nobody will read (the client may never finish sending it).
+  app.addHook('onError', async (request, reply) => {
+    if (!request.raw.complete) reply.header('Connection', 'close');
+  });
+
+  await registerCors(app, config.corsOrigins);
+  registerAuth(app, config.authToken);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
 
@@ -24,6 +74,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     allowedTypes: config.allowedTypes,
     auth: config.authToken !== null,
   }));
+
+  const observer = guardObserver(options.observer ?? ignoreUploads, app.log);
+  await app.register(uploadRoutes, { config, store, observer });
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

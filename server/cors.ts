@@ -1,0 +1,33 @@
+// CORS for cross-origin uploaders (Fetch standard §3.2), and the Origin check on writes. With CORS_ORIGINS empty nothing is
+// registered: no Access-Control-* headers at all, so browsers allow same-origin pages only.
+import fastifyCors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { errors } from './errors.js';
+import { isOriginAllowed } from './origin-policy.js';
+
+export async function registerCors(app: FastifyInstance, corsOrigins: Config['corsOrigins']): Promise<void> {
+  // A multipart POST is a CORS "simple request": the browser sends it without a preflight and only
+  // hides the answer. So a page from a foreign origin is refused here, before the body is read,
+  // rather than trusted to be stopped by the browser (the CSRF case). Reads stay with CORS headers.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    const { origin, host } = request.headers;
+    if (!isOriginAllowed(origin, host, corsOrigins)) throw new errors.ORIGIN_NOT_ALLOWED(origin);
+  });
+
+  if (corsOrigins !== '*' && corsOrigins.length === 0) return;
+  await app.register(fastifyCors, {
+    // A listed origin is echoed back (with Vary: Origin); any other gets no Access-Control-Allow-Origin.
+    origin:
+      corsOrigins === '*'
+        ? '*'
+        : (origin, cb) => cb(null, origin !== undefined && corsOrigins.includes(origin)),
+    methods: ['GET', 'HEAD', 'POST', 'DELETE'],
+    // Content-Type multipart/form-data is safelisted; these are not, so the preflight must name them.
+    allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'X-Upload-Ref'],
+    // What a cross-origin page reads from downloads and error responses beyond the safelisted headers.
+    exposedHeaders: ['Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Content-Length'],
+    maxAge: 600,
+  });
+}

@@ -1,0 +1,314 @@
+// One POST /api/uploads request: the multipart body is parsed as it arrives (busboy), each file part
+// streams to its own temp file (TempFileWriter), and the request ends all-or-nothing: every file is
+// committed to the store together, or none is.
+//
+// Events (UploadObserver): `started` when a file part begins, `progress` after each acknowledged
+// write, and — only once the whole request has succeeded and its files are committed — `completed`
+// for each file. If the request fails, every file it started gets the request's outcome: `aborted`
+// when the client went away, otherwise `failed` with the request's error (also the files whose own
+// bytes had all arrived: they are removed with the rest). A file part rejected before its first byte
+// (type not allowed, announced size over the limit) is never `started`.
+import type { IncomingMessage } from 'node:http';
+import { Busboy, type BusboyFileStream, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { errors } from '../errors.js';
+import { formatBytes } from './byte-size.js';
+import { sanitizeFileName } from './file-name.js';
+import { isTypeAllowed, normalizeMediaType } from './media-type.js';
+import { TempFileWriter } from './temp-file-writer.js';
+import type { Upload } from './upload.js';
+import { MAX_THUMBNAIL_LENGTH, parseSizeField, parseThumbnailField } from './upload-fields.js';
+import type { UploadObserver } from './upload-observer.js';
+import { contentUrl, newUploadId, type UploadStore } from './upload-store.js';
+
+export interface IngestOptions {
+  config: Config;
+  store: UploadStore;
+  observer: UploadObserver;
+  log: FastifyBaseLogger;
+  /** The validated X-Upload-Ref header. */
+  ref: string | undefined;
+}
+
+/** An error with a code from server/errors.ts, or a file-system error that is a server fault. */
+type IngestError = Error & { code?: string };
+
+interface FileEntry {
+  upload: Upload;
+  writer: TempFileWriter;
+  /** Settles once the part has ended and its bytes are fsynced (never rejects: failures go to fail()). */
+  written: Promise<void>;
+  sha256?: string | undefined;
+}
+
+/** Form fields that apply to the next file part. */
+interface NextFile {
+  expected: number | null;
+  thumbnail?: string;
+}
+
+// The parser's own header limits: a part needs Content-Disposition and Content-Type, a few more at most.
+const HEADER_PAIRS = 16;
+const HEADER_BYTES = 16 * 1024;
+const FIELD_NAME_BYTES = 100;
+
+export function ingestUploads(request: IncomingMessage, options: IngestOptions): Promise<Upload[]> {
+  return new RequestIngest(request, options).run();
+}
+
+class RequestIngest {
+  readonly #request: IncomingMessage;
+  readonly #options: IngestOptions;
+  readonly #files: FileEntry[] = [];
+  #next: NextFile = { expected: null };
+  #failure: IngestError | null = null;
+  /** Once all bytes are in and the commit has begun, a late disconnect no longer undoes the request. */
+  #committing = false;
+  #resolve: (uploads: Upload[]) => void = () => {};
+  #reject: (error: IngestError) => void = () => {};
+  #idleTimer: NodeJS.Timeout | undefined;
+  #received = 0;
+  #stopReading: () => void = () => {};
+
+  constructor(request: IncomingMessage, options: IngestOptions) {
+    this.#request = request;
+    this.#options = options;
+  }
+
+  run(): Promise<Upload[]> {
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      let parser: BusboyInstance;
+      try {
+        parser = this.#createParser();
+      } catch (error) {
+        // e.g. "Multipart: Boundary not found"; nothing has been read yet.
+        return reject(new errors.UPLOAD_MALFORMED((error as Error).message));
+      }
+      this.#pump(parser);
+    });
+  }
+
+  #createParser(): BusboyInstance {
+    const { maxFileSize, maxFiles } = this.#options.config;
+    // Room for a size and a thumbnail per file plus a few unknown fields; parts = files + fields + 1
+    // so that one file too many is reported as such rather than as too many parts.
+    const fields = 2 * maxFiles + 8;
+    const parser = Busboy({
+      headers: this.#request.headers as BusboyHeaders,
+      // A part is a file when it has a filename (RFC 7578 §4.2), whatever its Content-Type.
+      isPartAFile: (_field, _type, filename) => filename !== undefined,
+      limits: {
+        fileSize: maxFileSize,
+        files: maxFiles,
+        fields,
+        fieldSize: MAX_THUMBNAIL_LENGTH,
+        fieldNameSize: FIELD_NAME_BYTES,
+        parts: maxFiles + fields + 1,
+        headerPairs: HEADER_PAIRS,
+        headerSize: HEADER_BYTES,
+      },
+    });
+    parser.on('file', (_field, stream, filename, _encoding, mimeType) =>
+      this.#onFile(stream, filename, mimeType),
+    );
+    parser.on('field', (name, value, _nameTruncated, valueTruncated) =>
+      this.#onField(name, value, valueTruncated),
+    );
+    parser.on('filesLimit', () => this.#fail(new errors.UPLOAD_TOO_MANY_FILES(maxFiles)));
+    parser.on('fieldsLimit', () =>
+      this.#fail(new errors.UPLOAD_MALFORMED(`more than ${fields} form fields`)),
+    );
+    parser.on('partsLimit', () => this.#fail(new errors.UPLOAD_MALFORMED('too many parts')));
+    parser.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
+    parser.on('finish', () => void this.#commit());
+    return parser;
+  }
+
+  /** Feeds the request body to the parser by hand (rather than pipe) to count bytes for the idle timer. */
+  #pump(parser: BusboyInstance): void {
+    const request = this.#request;
+    let paused = false;
+    const onData = (chunk: Buffer) => {
+      this.#received += chunk.length;
+      if (!parser.write(chunk)) {
+        paused = true;
+        request.pause();
+      }
+    };
+    parser.on('drain', () => {
+      paused = false;
+      if (!this.#failure) request.resume();
+    });
+    request.on('data', onData);
+    request.once('end', () => {
+      clearInterval(this.#idleTimer);
+      parser.end();
+    });
+    // 'close' before the body is complete: the client disconnected (or the socket was cut).
+    request.once('close', () => {
+      if (!request.complete) this.#fail(new errors.UPLOAD_ABORTED());
+    });
+    request.on('error', () => this.#fail(new errors.UPLOAD_ABORTED()));
+    this.#stopReading = () => {
+      clearInterval(this.#idleTimer);
+      request.off('data', onData);
+      request.pause();
+    };
+
+    // No byte for UPLOAD_IDLE_TIMEOUT cuts the upload off. Time spent paused on our own backpressure
+    // (a slow disk) does not count: that is not the client's idleness.
+    const idleMs = this.#options.config.uploadIdleTimeoutMs;
+    let seen = 0;
+    let idleSince = Date.now();
+    this.#idleTimer = setInterval(
+      () => {
+        if (this.#received !== seen || paused) {
+          seen = this.#received;
+          idleSince = Date.now();
+        } else if (Date.now() - idleSince >= idleMs) {
+          this.#fail(new errors.UPLOAD_IDLE_TIMEOUT(idleMs));
+        }
+      },
+      Math.max(100, idleMs / 4),
+    );
+  }
+
+  #onField(name: string, value: string, truncated: boolean): void {
+    if (this.#failure) return;
+    try {
+      if (name === 'size') this.#next.expected = parseSizeField(value);
+      else if (name === 'thumbnail') this.#next.thumbnail = parseThumbnailField(value, truncated);
+      // Other fields are ignored: a form may carry its own inputs.
+    } catch (error) {
+      this.#fail(error as IngestError);
+    }
+  }
+
+  #onFile(stream: BusboyFileStream, filename: string | undefined, mimeType: string | undefined): void {
+    const { config, store, observer } = this.#options;
+    const next = this.#next;
+    this.#next = { expected: null };
+    if (this.#failure) {
+      stream.resume();
+      return;
+    }
+    const type = normalizeMediaType(mimeType);
+    if (!isTypeAllowed(type, config.allowedTypes)) {
+      this.#fail(new errors.UPLOAD_TYPE_NOT_ALLOWED(type, config.allowedTypes.join(', ')));
+      return;
+    }
+    if (next.expected !== null && next.expected > config.maxFileSize) {
+      this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize)));
+      return;
+    }
+
+    const id = newUploadId();
+    const upload: Upload = {
+      id,
+      ...(this.#options.ref !== undefined && { ref: this.#options.ref }),
+      name: sanitizeFileName(filename),
+      type,
+      size: 0,
+      expected: next.expected,
+      status: 'uploading',
+      ...(next.thumbnail !== undefined && { thumbnail: next.thumbnail }),
+      createdAt: new Date().toISOString(),
+    };
+    const writer = new TempFileWriter(store.tempPath(id), config.checksum === 'sha256', {
+      written: (total) => {
+        upload.size = total;
+        observer.progress(upload);
+      },
+      drain: () => stream.resume(),
+      error: (error) => this.#fail(storageError(error)),
+    });
+    const entry: FileEntry = { upload, writer, written: Promise.resolve() };
+    this.#files.push(entry);
+    observer.started(upload);
+    writer.open().catch(() => {}); // reported through the writer's error event
+
+    stream.on('data', (chunk: Buffer) => {
+      if (!writer.push(chunk)) stream.pause();
+      if (upload.expected !== null && writer.received > upload.expected) {
+        this.#fail(new errors.UPLOAD_SIZE_MISMATCH(`more than ${upload.expected}`, upload.expected));
+      }
+    });
+    stream.on('limit', () => this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize))));
+    // The body ended inside this part ("terminated early"): the parser reports it here.
+    stream.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
+    entry.written = new Promise<void>((resolve) => stream.once('end', resolve)).then(async () => {
+      if (this.#failure) return;
+      if (upload.expected !== null && writer.received !== upload.expected) {
+        return this.#fail(new errors.UPLOAD_SIZE_MISMATCH(writer.received, upload.expected));
+      }
+      try {
+        entry.sha256 = await writer.finish();
+      } catch (error) {
+        this.#fail(storageError(error as NodeJS.ErrnoException));
+      }
+    });
+  }
+
+  /** The parser saw the closing boundary: wait for the last writes, then commit every file together. */
+  async #commit(): Promise<void> {
+    if (this.#failure) return;
+    if (this.#files.length === 0) return this.#fail(new errors.UPLOAD_NO_FILE());
+    await Promise.all(this.#files.map((entry) => entry.written));
+    if (this.#failure) return;
+    this.#committing = true;
+    const completedAt = new Date().toISOString();
+    const completed = this.#files.map(({ upload, writer, sha256 }) => ({
+      upload: {
+        ...upload,
+        size: writer.written,
+        status: 'completed' as const,
+        ...(sha256 !== undefined && { sha256 }),
+        completedAt,
+        url: contentUrl(upload.id),
+      },
+      tempPath: writer.path,
+    }));
+    try {
+      await this.#options.store.commit(completed);
+    } catch (error) {
+      this.#committing = false;
+      return this.#fail(storageError(error as NodeJS.ErrnoException));
+    }
+    for (const [i, { upload }] of this.#files.entries()) {
+      Object.assign(upload, completed[i]!.upload);
+      this.#options.observer.completed(upload);
+    }
+    this.#resolve(this.#files.map((entry) => entry.upload));
+  }
+
+  /** The first failure wins: stop reading, remove every temp file, tell the observer, reject. */
+  #fail(error: IngestError): void {
+    if (this.#failure || this.#committing) return;
+    this.#failure = error;
+    this.#stopReading();
+    void this.#discard(error);
+  }
+
+  async #discard(error: IngestError): Promise<void> {
+    await Promise.all(this.#files.map((entry) => entry.writer.destroy()));
+    const { observer } = this.#options;
+    for (const { upload } of this.#files) {
+      if (error.code === 'UPLOAD_ABORTED') {
+        upload.status = 'aborted';
+        observer.aborted(upload);
+      } else {
+        upload.status = 'failed';
+        observer.failed(upload, { code: error.code ?? 'INTERNAL_SERVER_ERROR', message: error.message });
+      }
+    }
+    this.#reject(error);
+  }
+}
+
+/** A full disk (or quota) is the client's answer 507; any other file-system error is our fault (500). */
+function storageError(error: NodeJS.ErrnoException): IngestError {
+  return error.code === 'ENOSPC' || error.code === 'EDQUOT' ? new errors.STORAGE_FULL() : error;
+}

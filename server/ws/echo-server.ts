@@ -1,0 +1,60 @@
+// `npm run ws:echo -- --port N`: an echo server on the core (every message comes back as it came,
+// 64 MiB message limit), the peer of the conformance suite and the benchmarks.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { WebSocketConnection } from './connection.js';
+import { attachWebSocketServer } from './websocket-server.js';
+
+export interface RunningServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export const ECHO_MAX_PAYLOAD = 64 * 1024 * 1024;
+
+function echo(connection: WebSocketConnection): void {
+  connection.on('message', (data) => {
+    // Behind a slow reader, stop reading until our echoes have drained.
+    if (!connection.send(data)) connection.pauseReading();
+  });
+  connection.on('drain', () => connection.resumeReading());
+}
+
+/** Starts the echo server on `/` (other paths: 404); `port` 0 picks a free port. */
+export async function startEchoServer(port = 0, host = '127.0.0.1'): Promise<RunningServer> {
+  const server = createServer((_req, res) => {
+    res.writeHead(426, { 'Content-Type': 'text/plain' }).end('WebSocket echo server: connect with ws://\n');
+  });
+  const wss = attachWebSocketServer(server, { path: '/', maxPayload: ECHO_MAX_PAYLOAD, onConnection: echo });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    port: actual,
+    url: `ws://${host}:${actual}/`,
+    async close() {
+      await wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** `--port N` (default 9001) and `--host H` (default 127.0.0.1) from the command line. */
+export function parseListenArgs(argv: readonly string[]): { port: number; host: string } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { port: { type: 'string', default: '9001' }, host: { type: 'string', default: '127.0.0.1' } },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`--port ${values.port} is not a port`);
+  return { port, host: values.host };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { port, host } = parseListenArgs(process.argv.slice(2));
+  const running = await startEchoServer(port, host);
+  console.log(`ws:echo listening on ${running.url}`);
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { WebSocketError, wsErrors } from '../../../server/ws/websocket-error.js';
+
+describe('WebSocket error table', () => {
+  it('gives every error its code, its close code and a message', () => {
+    for (const [code, entry] of Object.entries(wsErrors)) {
+      const error = new WebSocketError(code as keyof typeof wsErrors, 'detail');
+      expect(error).toBeInstanceOf(Error);
+      expect(error.code).toBe(code);
+      expect(error.closeCode).toBe(entry.closeCode);
+      expect(error.message).toBe(`${entry.message}: detail`);
+      expect([1002, 1007, 1009]).toContain(error.closeCode);
+    }
+  });
+
+  it('documents every code with its close code in the README', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const [code, entry] of Object.entries(wsErrors)) {
+      expect(readme).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${entry.closeCode}\\s*\\|`));
+    }
+  });
+});
