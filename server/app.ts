@@ -59,6 +59,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (closing && request.method === 'POST') throw new errors.SHUTTING_DOWN();
   });
 
+  // An error answered before the body was read (401, 403, 415, 413…): close the connection after the
+  // answer instead of waiting for a body nobody will read (the client may never finish sending it).
+  app.addHook('onError', async (request, reply) => {
+    if (!request.raw.complete) reply.header('Connection', 'close');
+  });
+
   await registerCors(app, config.corsOrigins);
   registerAuth(app, config.authToken);
 
