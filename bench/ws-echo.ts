@@ -1,13 +1,15 @@
 // `npx tsx bench/ws-echo.ts`: echo throughput of our core (ws:echo) vs the `ws` library, both in
 // child processes, driven by the same `ws` client in this process, in the same run. Prints one JSON
-// line per measurement and one per ratio (ours / ws; above 1 means we are faster).
+// line per server and workload (median of BENCH_ROUNDS rounds, default 5) and one with the ratios
+// (above 1 means we are faster / cheaper). Server CPU time is read from /proc on Linux.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 interface Workload {
   name: string;
@@ -69,6 +71,19 @@ const servers = {
   ours: 'server/ws/echo-server.ts',
   ws: 'test/conformance/reference-server.ts',
 } as const;
+type ServerName = keyof typeof servers;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const running = {
   ours: await startServer(servers.ours),
@@ -76,38 +91,45 @@ const running = {
 };
 try {
   for (const workload of workloads) {
-    const best: Record<string, number> = {};
+    const seconds: Record<ServerName, number[]> = { ours: [], ws: [] };
+    const cpu: Record<ServerName, number[]> = { ours: [], ws: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      // Alternate who goes first so neither always gets the warmer machine.
-      const order = round % 2 === 0 ? (['ours', 'ws'] as const) : (['ws', 'ours'] as const);
+      // Back to back, alternating who goes first: a per-round ratio cancels the machine's load drift.
+      const order: ServerName[] = round % 2 === 0 ? ['ours', 'ws'] : ['ws', 'ours'];
       for (const name of order) {
-        const seconds = await run(running[name].url, workload);
-        best[name] = Math.min(best[name] ?? Number.POSITIVE_INFINITY, seconds);
+        const pid = running[name].child.pid!;
+        const cpuBefore = cpuSeconds(pid);
+        seconds[name].push(await run(running[name].url, workload));
+        cpu[name].push(cpuSeconds(pid) - cpuBefore);
       }
     }
     const bytes =
       typeof workload.payload === 'string' ? Buffer.byteLength(workload.payload) : workload.payload.length;
     for (const name of ['ours', 'ws'] as const) {
-      const seconds = best[name]!;
+      const wall = median(seconds[name]);
       console.log(
         JSON.stringify({
           bench: 'ws-echo',
           workload: workload.name,
           server: name,
           messages: workload.count,
-          seconds: Number(seconds.toFixed(4)),
-          messagesPerSecond: Math.round(workload.count / seconds),
-          mebibytesPerSecond: Number(((workload.count * bytes) / seconds / 1024 / 1024).toFixed(1)),
+          seconds: Number(wall.toFixed(4)),
+          messagesPerSecond: Math.round(workload.count / wall),
+          mebibytesPerSecond: Number(((workload.count * bytes) / wall / 1024 / 1024).toFixed(1)),
+          serverCpuSeconds: Number(median(cpu[name]).toFixed(2)),
           rounds: ROUNDS,
         }),
       );
     }
+    const ratios = seconds.ours.map((ours, i) => seconds.ws[i]! / ours);
+    const cpuRatios = cpu.ours.map((ours, i) => cpu.ws[i]! / ours);
     console.log(
       JSON.stringify({
         bench: 'ws-echo',
         workload: workload.name,
-        ratio: Number((best.ws! / best.ours!).toFixed(3)),
-        meaning: 'ours/ws throughput',
+        ratio: Number(median(ratios).toFixed(3)),
+        cpuRatio: Number(median(cpuRatios).toFixed(3)),
+        meaning: 'median per-round ours/ws throughput, and ws/ours server CPU time (above 1: ours is better)',
       }),
     );
   }

@@ -100,6 +100,9 @@ class RequestIngest {
       headers: this.#request.headers as BusboyHeaders,
       // A part is a file when it has a filename (RFC 7578 §4.2), whatever its Content-Type.
       isPartAFile: (_field, _type, filename) => filename !== undefined,
+      // The raw name reaches sanitizeFileName, which strips paths itself; busboy's stripping would
+      // turn a name like ".." into "" (and "" means "no file chosen").
+      preservePath: true,
       limits: {
         fileSize: maxFileSize,
         files: maxFiles,
@@ -191,7 +194,8 @@ class RequestIngest {
     const { config, store, observer } = this.#options;
     const next = this.#next;
     this.#next = { expected: null };
-    if (this.#failure) {
+    // An HTML form's empty file input is sent as a part with filename="": no file was chosen.
+    if (this.#failure || filename === '') {
       stream.resume();
       return;
     }
@@ -308,7 +312,11 @@ class RequestIngest {
   }
 }
 
-/** A full disk (or quota) is the client's answer 507; any other file-system error is our fault (500). */
+/**
+ * A full disk (or quota) is answered 507; any other file-system error is our fault (500), answered
+ * without its message, which names paths on the server (the log keeps it as the cause).
+ */
 function storageError(error: NodeJS.ErrnoException): IngestError {
-  return error.code === 'ENOSPC' || error.code === 'EDQUOT' ? new errors.STORAGE_FULL() : error;
+  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return new errors.STORAGE_FULL();
+  return new Error('The upload could not be stored', { cause: error });
 }

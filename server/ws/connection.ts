@@ -46,7 +46,10 @@ const kConnection = Symbol('WebSocketConnection');
 type OwnedSocket = Socket & { [kConnection]: WebSocketConnection };
 
 function socketOnData(this: OwnedSocket, chunk: Buffer): void {
+  // Replies to every frame of this chunk (echoes, pongs) leave in one writev.
+  this.cork();
   this[kConnection].receiver.write(chunk);
+  this.uncork();
 }
 function socketOnEnd(this: OwnedSocket): void {
   this[kConnection].receiver.stop();

@@ -13,7 +13,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const ECHO_MAX_PAYLOAD = 64 * 1024 * 1024;
+const ECHO_MAX_PAYLOAD = 64 * 1024 * 1024;
 
 function echo(connection: WebSocketConnection): void {
   connection.on('message', (data) => {
@@ -42,7 +42,7 @@ export async function startEchoServer(port = 0, host = '127.0.0.1'): Promise<Run
 }
 
 /** `--port N` (default 9001) and `--host H` (default 127.0.0.1) from the command line. */
-export function parseListenArgs(argv: readonly string[]): { port: number; host: string } {
+function parseListenArgs(argv: readonly string[]): { port: number; host: string } {
   const { values } = parseArgs({
     args: [...argv],
     options: { port: { type: 'string', default: '9001' }, host: { type: 'string', default: '127.0.0.1' } },

@@ -4,12 +4,12 @@ import { MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { isValidCloseCode } from './validation.js';
 
 /** Bytes of header needed for a payload of `length` bytes (§5.2 7/16/64-bit length forms). */
-export function frameHeaderSize(length: number): number {
+function frameHeaderSize(length: number): number {
   return length < 126 ? 2 : length < 0x10000 ? 4 : 10;
 }
 
 /** Writes a header for an unmasked frame at `target[0..]`; returns its size. */
-export function writeFrameHeader(target: Buffer, opcode: number, length: number, fin: boolean): number {
+function writeFrameHeader(target: Buffer, opcode: number, length: number, fin: boolean): number {
   target[0] = (fin ? 0x80 : 0) | opcode;
   if (length < 126) {
     target[1] = length;

@@ -53,10 +53,6 @@ export function validateUtf8(state: number, bytes: Uint8Array, start: number, en
   return state;
 }
 
-export function isValidUtf8(bytes: Uint8Array): boolean {
-  return validateUtf8(UTF8_ACCEPT, bytes, 0, bytes.length) === UTF8_ACCEPT;
-}
-
 /**
  * RFC 6455 §7.4: codes a peer may put in a close frame. 1004–1006 and 1015 are reserved, the rest
  * below 3000 unassigned; 1012–1014 were registered with IANA after the RFC.

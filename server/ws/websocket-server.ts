@@ -8,6 +8,7 @@ import { type ConnectionSettings, WebSocketConnection } from './connection.js';
 import {
   CloseCode,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_SEND_HIGH_WATER_MARK,
 } from './constants.js';
@@ -22,7 +23,7 @@ export interface WebSocketServerOptions {
   authorize?(req: IncomingMessage): { status: number; message: string } | undefined;
   /** Largest message in bytes (default 16 MiB); a bigger one closes the connection with 1009. */
   maxPayload?: number;
-  /** Ping interval; a peer that has not answered the previous ping is terminated. 0 (default) = off. */
+  /** Ping interval (default 30 s); a peer that has not answered the previous ping is terminated. 0 = off. */
   heartbeatIntervalMs?: number;
   /** After sending a close frame, destroy the socket if the handshake is not done by then (default 5 s). */
   closeTimeoutMs?: number;
@@ -83,7 +84,11 @@ export function attachWebSocketServer(server: Server, options: WebSocketServerOp
     ),
     clients,
   };
-  const heartbeatIntervalMs = requireNumber('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 0, 0);
+  const heartbeatIntervalMs = requireNumber(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    0,
+  );
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', ignoreHandshakeError);

@@ -234,7 +234,7 @@ function failFastCase(
   return failCase(
     id,
     description,
-    [{ send: valid }, { pause: 20 }, { send: invalid }, { failFastWithin: 500 }, { send: rest }],
+    [{ send: valid }, { pause: 20 }, { send: invalid }, { failFastWithin: 1000 }, { send: rest }],
     1007,
   );
 }

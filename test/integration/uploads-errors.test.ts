@@ -1,6 +1,7 @@
 // Every error POST /api/uploads can answer, with its status, and what each leaves behind: nothing.
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   multipart,
@@ -71,6 +72,12 @@ describe('POST /api/uploads errors', () => {
   it('400 UPLOAD_NO_FILE for a form with fields only', async () => {
     server = await startServer();
     const response = await postMultipart(server.url, [{ name: 'size', value: '3' }]);
+    await expectError(response, 400, 'UPLOAD_NO_FILE');
+  });
+
+  it('400 UPLOAD_NO_FILE for a form whose file input was left empty (filename="")', async () => {
+    server = await startServer();
+    const response = await postMultipart(server.url, [{ name: 'file', filename: '', data: '' }]);
     await expectError(response, 400, 'UPLOAD_NO_FILE');
   });
 
@@ -202,5 +209,16 @@ describe('POST /api/uploads errors', () => {
     expect(JSON.parse(response.body).code).toBe('UPLOAD_IDLE_TIMEOUT');
     expect(response.headers.connection).toBe('close');
     await expectNothingKept();
+  });
+
+  it('500 without server paths in the answer when the storage itself fails', async () => {
+    server = await startServer();
+    await rm(join(server.dir, '.tmp'), { recursive: true });
+    const response = await postMultipart(server.url, [file('x')]);
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { message: string };
+    expect(body.message).toBe('The upload could not be stored');
+    expect(JSON.stringify(body)).not.toContain(server.dir);
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
   });
 });

@@ -14,7 +14,7 @@ interface Peer {
 
 let chat: RunningServer;
 beforeAll(async () => {
-  chat = await startChatServer(0, '127.0.0.1', 50);
+  chat = await startChatServer(0, '127.0.0.1', 200);
 });
 afterAll(() => chat.close());
 

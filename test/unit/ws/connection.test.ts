@@ -193,7 +193,7 @@ describe('WebSocketConnection', () => {
   });
 
   it('heartbeat: terminates a peer that stops answering pings, keeps one that answers', async () => {
-    const { connections, connect } = await start({ heartbeatIntervalMs: 40 });
+    const { connections, connect } = await start({ heartbeatIntervalMs: 150 });
     const alive = await connect();
     const dead = await connect();
     await vi.waitFor(() => expect(connections).toHaveLength(2));
@@ -201,9 +201,9 @@ describe('WebSocketConnection', () => {
     const deadClosed = nextEvent<[number]>(connections[1]!, 'close');
     expect((await deadClosed)[0]).toBe(1006);
     expect(dead.pings).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     expect(alive.tcpClosed).toBe(false);
-    expect(alive.pings).toBeGreaterThan(2);
+    expect(alive.pings).toBeGreaterThan(1);
     expect(wss!.clients.size).toBe(1);
   });
 });
