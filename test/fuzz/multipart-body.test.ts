@@ -5,10 +5,10 @@
 // 5xx and never a hang; a rejected request keeps nothing; `.tmp/` is empty after every answer; the
 // server stays healthy and its open file descriptors return to where they were.
 import { readdirSync } from 'node:fs';
-import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startServer, type TestServer, tempFiles } from '../fixtures/upload-server.js';
+import { oneShot } from './one-shot-request.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? 7578);
 const numRuns = 100;
@@ -187,56 +187,6 @@ function encode({ parts, mutations }: Body): Buffer {
   return bytes;
 }
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** POSTs the whole body (with a Content-Length that matches what is sent) and waits for the answer. */
-function post(url: string, contentType: string, bytes: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${url}/api/uploads`,
-      {
-        method: 'POST',
-        agent: false,
-        headers: { 'content-type': contentType, 'content-length': bytes.length },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        response.on('end', () => resolve({ status: response.statusCode!, body: text }));
-      },
-    );
-    request.setTimeout(HANG_MS, () => {
-      request.destroy();
-      reject(new Error(`no answer within ${HANG_MS} ms: the server hung on a complete body`));
-    });
-    request.on('error', reject);
-    request.end(bytes);
-  });
-}
-
-/** One request on its own connection (no keep-alive pool whose sockets would blur the fd count). */
-function call(method: string, url: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    http
-      .request(url, { method, agent: false }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        response.on('end', () => resolve({ status: response.statusCode!, body: text }));
-      })
-      .on('error', reject)
-      .end();
-  });
-}
-
 const openFds = () => readdirSync('/proc/self/fd').length;
 
 let server: TestServer;
@@ -255,19 +205,24 @@ describe(`corrupted multipart bodies (seed ${seed})`, () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(body, async (input) => {
-        const answer = await post(server.url, input.contentType(BOUNDARY), encode(input));
+        const bytes = encode(input);
+        const answer = await oneShot('POST', `${server.url}/api/uploads`, {
+          headers: { 'content-type': input.contentType(BOUNDARY), 'content-length': bytes.length },
+          pieces: [bytes],
+          timeoutMs: HANG_MS,
+        });
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         expect(answer.status, answer.body).toBeLessThan(500);
         expect([201, 400, 413, 415]).toContain(answer.status);
         // An error answer is Fastify's error shape with a code from the table.
         const json = JSON.parse(answer.body) as { code?: string; uploads?: { id: string }[] };
         if (answer.status !== 201) expect(json.code).toMatch(/^UPLOAD_[A-Z_]+$/);
-        const listed = JSON.parse((await call('GET', `${server.url}/api/uploads?limit=200`)).body) as {
+        const listed = JSON.parse((await oneShot('GET', `${server.url}/api/uploads?limit=200`)).body) as {
           uploads: { id: string }[];
         };
         // All or nothing: exactly the answered files are stored. They are removed for the next run.
         expect(listed.uploads.map((u) => u.id).sort()).toEqual((json.uploads ?? []).map((u) => u.id).sort());
-        for (const { id } of listed.uploads) await call('DELETE', `${server.url}/api/uploads/${id}`);
+        for (const { id } of listed.uploads) await oneShot('DELETE', `${server.url}/api/uploads/${id}`);
         await eventually(async () => expect(await tempFiles(server.dir)).toEqual([]));
       }),
       { seed, numRuns },
@@ -276,7 +231,7 @@ describe(`corrupted multipart bodies (seed ${seed})`, () => {
     expect(statuses.get(201)).toBeGreaterThan(0);
     expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
 
-    expect((await call('GET', `${server.url}/api/health`)).status).toBe(200);
+    expect((await oneShot('GET', `${server.url}/api/health`)).status).toBe(200);
     // Early answers linger up to 2 s draining the rest of the body before the socket closes.
     await eventually(() => expect(openFds()).toBeLessThanOrEqual(fdsBefore), 10_000);
   });
