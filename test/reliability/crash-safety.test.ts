@@ -2,11 +2,12 @@
 // then restarted on the same UPLOAD_DIR. Nothing partial may be listed or served, `.tmp/` is swept,
 // and every upload that was answered 201 is listed with bytes that match its SHA-256. Commits cut
 // short by a crash (data file without sidecar, sidecar whose data is short) are not resurrected.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, multipart } from '../fixtures/upload-server.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
@@ -113,5 +114,54 @@ describe('kill -9 during uploads, then restart on the same UPLOAD_DIR', () => {
     }
     // The orphaned data file is removed at start-up, not merely hidden.
     expect((await readdir(dir)).includes(orphan)).toBe(false);
+  });
+
+  it('keeps the same promises when the kill lands at an arbitrary moment, commits included', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'livedrop-crash-'));
+    const sent = new Set<string>(); // digests of every file sent, over both rounds
+    for (let round = 0; round < 2; round++) {
+      const server = await startServerProcess({ UPLOAD_DIR: dir });
+      servers.push(server);
+      const uploads = Array.from({ length: 10 }, () =>
+        upload(server.url, randomBytes(randomInt(1, 4) << 20), 1),
+      );
+      const answered: { id: string; sha256: string }[] = [];
+      for (const u of uploads) {
+        u.response.then(
+          ({ status, body }) => {
+            if (status === 201)
+              answered.push(...(JSON.parse(body) as { uploads: { id: string; sha256: string }[] }).uploads);
+          },
+          () => {}, // cut by the kill
+        );
+      }
+      // Some are answered, the rest are streaming or committing: kill somewhere in there.
+      await eventually(() => expect(answered.length).toBeGreaterThan(0));
+      await sleep(randomInt(0, 30));
+      server.child.kill('SIGKILL');
+      await server.exited;
+      const answeredBeforeKill = [...answered];
+
+      const restarted = await startServerProcess({ UPLOAD_DIR: dir });
+      servers.push(restarted);
+      expect(await readdir(join(dir, '.tmp'))).toEqual([]);
+      const { json } = await getJson(`${restarted.url}/api/uploads?limit=100`);
+      const listed = (json as { uploads: { id: string; sha256: string }[] }).uploads;
+      // Every answered upload is there; whatever else is there completed before the kill (its 201
+      // was on its way): it is one of the files sent, intact.
+      expect(listed.map((u) => u.id)).toEqual(expect.arrayContaining(answeredBeforeKill.map((u) => u.id)));
+      for (const u of uploads) sent.add(sha256(u.data));
+      for (const upload of listed) {
+        const content = Buffer.from(
+          await (await fetch(`${restarted.url}/api/uploads/${upload.id}/content`)).arrayBuffer(),
+        );
+        expect(sha256(content)).toBe(upload.sha256);
+        expect(sent.has(upload.sha256)).toBe(true);
+      }
+      // On disk: exactly a data file and a sidecar per listed upload, nothing half-committed.
+      const names = (await readdir(dir)).filter((name) => name !== '.tmp').sort();
+      expect(names).toEqual(listed.flatMap((u) => [u.id, `${u.id}.json`]).sort());
+      await restarted.stop();
+    }
   });
 });
