@@ -2,6 +2,7 @@
 // then restarted on the same UPLOAD_DIR. Nothing partial may be listed or served, `.tmp/` is swept,
 // and every upload that was answered 201 is listed with bytes that match its SHA-256. Commits cut
 // short by a crash (data file without sidecar, sidecar whose data is short) are not resurrected.
+// Then the same promises with the kill at an arbitrary moment, while files stream and commit.
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
