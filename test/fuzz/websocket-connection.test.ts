@@ -23,20 +23,20 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** What the server sends for each model delivery (RFC 6455 §5.5.2, §5.5.1, §7.1.7). */
 function expectedWire(deliveries: Delivery[]): Wire[] {
-  return deliveries.flatMap((d): Wire[] => {
-    switch (d.kind) {
-      case 'message':
-        return [{ op: d.binary ? 0x2 : 0x1, data: d.binary ? d.data : hex(Buffer.from(d.data)) }];
-      case 'ping':
-        return [{ op: 0xa, data: d.data }];
-      case 'pong':
-        return [];
-      case 'close':
-        return [{ op: 0x8, code: d.code }];
-      case 'error':
-        return [{ op: 0x8, code: d.closeCode }];
+  const wire: Wire[] = [];
+  for (const d of deliveries) {
+    if (d.kind === 'message') {
+      wire.push({ op: d.binary ? 0x2 : 0x1, data: d.binary ? d.data : hex(Buffer.from(d.data)) });
+    } else if (d.kind === 'ping') {
+      wire.push({ op: 0xa, data: d.data });
+    } else if (d.kind === 'close') {
+      wire.push({ op: 0x8, code: d.code });
+    } else if (d.kind === 'error') {
+      wire.push({ op: 0x8, code: d.closeCode });
     }
-  });
+    // A pong is answered with nothing.
+  }
+  return wire;
 }
 
 /** Parses the server's (unmasked) frames; a close frame is reduced to its code (1005 when it has none). */
