@@ -10,24 +10,32 @@ import { registerAuth } from './auth.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
+import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
-import { ignoreUploads, type UploadObserver } from './uploads/upload-observer.js';
+import type { UploadObserver } from './uploads/upload-observer.js';
 import { UploadStore } from './uploads/upload-store.js';
 
 /** Where `npm run build` puts the web UI: dist/web, seen from server/ (tsx, tests) or dist/server/ (npm start). */
 const here = dirname(fileURLToPath(import.meta.url));
 const webRoot = basename(dirname(here)) === 'dist' ? join(here, '../web') : join(here, '../dist/web');
 
+/** Completed uploads a new dashboard's snapshot shows (each may carry a 16 KiB thumbnail). */
+export const RECENT_UPLOADS_IN_SNAPSHOT = 20;
+
 export interface AppOptions {
-  /** Told about every upload as it happens (the live-events layer). */
+  /** Told about every upload as it happens instead of the live-events layer (tests of the pipeline). */
   observer?: UploadObserver;
+  /** Tuning of the live feeds beyond the settings table (tests use small slow-watcher bounds). */
+  events?: Pick<LiveEventsOptions, 'slowWatcher' | 'replayCapacity' | 'sseKeepAliveMs' | 'closeTimeoutMs'>;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Completed uploads: the events layer reads its snapshot from here (`list({limit})`). */
     uploadStore: UploadStore;
+    /** The live-events layer: bus, progress tracker, presence and the three feeds. */
+    liveEvents: LiveEvents;
   }
 }
 
@@ -77,7 +85,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     auth: config.authToken !== null,
   }));
 
-  const observer = guardObserver(options.observer ?? ignoreUploads, app.log);
+  // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's
+  // observer; the WebSocket feed shares this server's port and closes before it (preClose).
+  const liveEvents = createLiveEvents({
+    progressIntervalMs: config.progressIntervalMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    authToken: config.authToken,
+    corsOrigins: config.corsOrigins,
+    recentUploads: () => store.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
+    ...options.events,
+  });
+  app.decorate('liveEvents', liveEvents);
+  await app.register(liveEvents.plugin);
+
+  const observer = guardObserver(options.observer ?? liveEvents.tracker, app.log);
   await app.register(uploadRoutes, { config, store, observer });
 
   if (existsSync(webRoot)) {

@@ -37,6 +37,7 @@ export const errors = {
   UPLOAD_NOT_FOUND: createError('UPLOAD_NOT_FOUND', 'No upload with id %s', 404),
   AUTH_REQUIRED: createError('AUTH_REQUIRED', 'A valid bearer token is required', 401),
   ORIGIN_NOT_ALLOWED: createError('ORIGIN_NOT_ALLOWED', 'Origin %s is not allowed', 403),
+  EVENTS_INVALID_QUERY: createError('EVENTS_INVALID_QUERY', 'Invalid %s: %s', 400),
   STORAGE_FULL: createError('STORAGE_FULL', 'Not enough storage space left for this upload', 507),
   SHUTTING_DOWN: createError('SHUTTING_DOWN', 'The server is shutting down; try again shortly', 503),
 };

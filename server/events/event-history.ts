@@ -1,0 +1,41 @@
+// Where a feed starts: the events a watcher missed since the seq it last saw, when the replay buffer
+// still holds them, otherwise a fresh snapshot (in-progress uploads, recent completed ones, the
+// current seq and the watcher count). The snapshot carries the current seq, so whatever the bus
+// publishes next follows it without a gap.
+import type { Upload } from '../uploads/upload.js';
+import type { EventBus } from './event-bus.js';
+import { type EncodedEvent, encodeEvent } from './event-types.js';
+import { ReplayBuffer } from './replay-buffer.js';
+
+export interface SnapshotSources {
+  /** Uploads still streaming (the progress tracker's view). */
+  inProgress(): Upload[];
+  /** Recently completed uploads, newest first: given by the caller so events/ never reads storage. */
+  recentUploads(): Upload[];
+}
+
+export class EventHistory {
+  readonly #buffer: ReplayBuffer;
+
+  constructor(
+    private readonly bus: EventBus,
+    capacity: number,
+    private readonly sources: SnapshotSources,
+  ) {
+    this.#buffer = new ReplayBuffer(capacity);
+    bus.subscribe((event) => this.#buffer.push(event));
+  }
+
+  /** The missed events after `since` (possibly none), or [snapshot] when they are not all held. */
+  catchUp(since: number | undefined, watchers: number): EncodedEvent[] {
+    const missed = since === undefined ? undefined : this.#buffer.since(since, this.bus.seq);
+    return missed ?? [this.snapshot(watchers)];
+  }
+
+  snapshot(watchers: number): EncodedEvent {
+    const live = this.sources.inProgress();
+    const liveIds = new Set(live.map((upload) => upload.id));
+    const recent = this.sources.recentUploads().filter((upload) => !liveIds.has(upload.id));
+    return encodeEvent({ type: 'snapshot', seq: this.bus.seq, uploads: [...live, ...recent], watchers });
+  }
+}

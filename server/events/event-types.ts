@@ -1,0 +1,53 @@
+// The live event protocol (DESIGN.md §5) in one table: every event type a feed can carry, and
+// whether a slow watcher may have it coalesced. The same JSON objects travel on all three feeds.
+import type { Upload, UploadError } from '../uploads/upload.js';
+
+export const EVENT_TYPES = {
+  snapshot: { coalescable: false, meaning: 'first message of a feed: in-progress and recent uploads' },
+  'upload.started': { coalescable: false, meaning: 'a file part began streaming to disk' },
+  'upload.progress': { coalescable: true, meaning: 'bytes stored so far (throttled; never backwards)' },
+  'upload.completed': { coalescable: false, meaning: 'stored in full: final size and sha256' },
+  'upload.failed': { coalescable: false, meaning: 'refused or broken, with an error code' },
+  'upload.aborted': { coalescable: false, meaning: 'the client went away mid-upload' },
+  'upload.deleted': { coalescable: false, meaning: 'removed by DELETE /api/uploads/:id' },
+  watchers: { coalescable: false, meaning: 'a dashboard joined or left: the new count' },
+} as const;
+
+export type EventType = keyof typeof EVENT_TYPES;
+
+/** An event as published, before the bus stamps it with its `seq`. */
+export type EventBody =
+  | { type: 'upload.started' | 'upload.progress' | 'upload.completed' | 'upload.aborted'; upload: Upload }
+  | { type: 'upload.failed'; upload: Upload; error: UploadError }
+  | { type: 'upload.deleted'; upload: { id: string } }
+  | { type: 'watchers'; count: number };
+
+export type LiveEvent = EventBody & { seq: number };
+
+export interface Snapshot {
+  type: 'snapshot';
+  seq: number;
+  uploads: Upload[];
+  watchers: number;
+}
+
+/**
+ * A published event, serialised once: every feed and every watcher shares `json` (and each feed
+ * frames it once), so the cost of an event does not grow with the number of watchers.
+ */
+export interface EncodedEvent {
+  readonly seq: number;
+  readonly type: EventType;
+  /** Set for upload events: lets a slow watcher's queue keep only the latest progress per upload. */
+  readonly uploadId: string | undefined;
+  readonly json: string;
+}
+
+export function encodeEvent(event: LiveEvent | Snapshot): EncodedEvent {
+  return {
+    seq: event.seq,
+    type: event.type,
+    uploadId: 'upload' in event ? event.upload.id : undefined,
+    json: JSON.stringify(event),
+  };
+}

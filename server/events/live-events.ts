@@ -1,0 +1,95 @@
+// The events layer, assembled: bus → replay history → tracker and presence → the three feeds.
+// buildApp creates one, hands `tracker` to the upload pipeline as its observer and registers `plugin`.
+import type { FastifyInstance } from 'fastify';
+import type { Upload } from '../uploads/upload.js';
+import { type EventBus, InProcessEventBus } from './event-bus.js';
+import { EventHistory } from './event-history.js';
+import type { FeedAccessPolicy } from './feed-request.js';
+import { registerLongPollFeed } from './long-poll-feed.js';
+import { Presence } from './presence.js';
+import { ProgressTracker } from './progress-tracker.js';
+import { frameSseEvent, registerSseFeed } from './sse-feed.js';
+import { type SlowWatcherPolicy, slowWatcherPolicy } from './watcher-queue.js';
+import { WatcherSet } from './watcher-set.js';
+import { attachWebSocketFeed, frameWebSocketEvent } from './websocket-feed.js';
+
+export interface LiveEventsOptions extends FeedAccessPolicy {
+  progressIntervalMs: number;
+  heartbeatIntervalMs: number;
+  /** Recently completed uploads for snapshots, newest first (the caller reads its own index). */
+  recentUploads(): Upload[];
+  bus?: EventBus;
+  /** Events kept for reconnects with `since`. */
+  replayCapacity?: number;
+  slowWatcher?: Partial<SlowWatcherPolicy>;
+  sseKeepAliveMs?: number;
+  /** How long a WebSocket watcher being closed gets to answer the close frame. */
+  closeTimeoutMs?: number;
+  longPollTimeoutS?: number;
+  longPollMaxTimeoutS?: number;
+}
+
+export const liveEventsDefaults = {
+  replayCapacity: 4096,
+  sseKeepAliveMs: 15_000,
+  closeTimeoutMs: 5_000,
+  longPollTimeoutS: 25,
+  longPollMaxTimeoutS: 60,
+} satisfies Partial<LiveEventsOptions>;
+
+export interface LiveEvents {
+  bus: EventBus;
+  /** The upload pipeline's observer. */
+  tracker: ProgressTracker;
+  presence: Presence;
+  /** Registers the feeds on `app` and attaches the WebSocket feed to its HTTP server (same port). */
+  plugin(app: FastifyInstance): Promise<void>;
+}
+
+export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
+  const settings = { ...liveEventsDefaults, ...options };
+  const policy = slowWatcherPolicy(options.slowWatcher);
+  const bus = options.bus ?? new InProcessEventBus();
+  const tracker = new ProgressTracker(bus, settings.progressIntervalMs);
+  const presence = new Presence(bus);
+  const history = new EventHistory(bus, settings.replayCapacity, {
+    inProgress: () => tracker.inProgress(),
+    recentUploads: options.recentUploads,
+  });
+
+  async function plugin(app: FastifyInstance): Promise<void> {
+    const wsWatchers = new WatcherSet(bus, history, presence, policy, frameWebSocketEvent);
+    const webSocketServer = attachWebSocketFeed(app.server, {
+      access: options,
+      watchers: wsWatchers,
+      policy,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      closeTimeoutMs: settings.closeTimeoutMs,
+    });
+    const sseWatchers = new WatcherSet(bus, history, presence, policy, frameSseEvent);
+    const endSse = registerSseFeed(app, {
+      access: options,
+      watchers: sseWatchers,
+      keepAliveMs: settings.sseKeepAliveMs,
+    });
+    const endLongPolls = registerLongPollFeed(app, {
+      access: options,
+      bus,
+      history,
+      presence,
+      defaultTimeoutS: settings.longPollTimeoutS,
+      maxTimeoutS: settings.longPollMaxTimeoutS,
+    });
+    // Before the HTTP server stops accepting: open streams and waiting polls would hold close() up.
+    app.addHook('preClose', async () => {
+      tracker.close();
+      wsWatchers.close();
+      sseWatchers.close();
+      endSse();
+      endLongPolls();
+      await webSocketServer.close(1001, 'server shutting down');
+    });
+  }
+
+  return { bus, tracker, presence, plugin };
+}

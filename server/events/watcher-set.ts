@@ -1,0 +1,94 @@
+// The watchers of one push feed (WebSocket or SSE). Each bus event is framed once for the feed, and
+// that one Buffer is queued to every watcher: the cost of an event is one JSON.stringify and one
+// frame, whatever the number of watchers. With hundreds of watchers, the number of socket writes,
+// not their size, is what costs; so events are gathered for a few milliseconds (a progress tick of
+// many uploads, twenty uploads starting or completing together) and each watcher gets them in one
+// write.
+import type { EventBus } from './event-bus.js';
+import type { EventHistory } from './event-history.js';
+import type { EncodedEvent } from './event-types.js';
+import type { Presence } from './presence.js';
+import { type SlowWatcherPolicy, WatcherQueue, type WatcherSink } from './watcher-queue.js';
+
+/** How long an event may wait for others to share its write: far below what a person notices. */
+const DELIVERY_WINDOW_MS = 10;
+
+export class WatcherSet {
+  readonly #queues = new Set<WatcherQueue>();
+  readonly #unsubscribe: () => void;
+  /** Published within the current delivery window, not yet delivered. */
+  #pending: EncodedEvent[] = [];
+  #deliveryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    bus: EventBus,
+    private readonly history: EventHistory,
+    private readonly presence: Presence,
+    private readonly policy: SlowWatcherPolicy,
+    /** Frames one event for this feed's wire format. */
+    private readonly frame: (event: EncodedEvent) => Buffer,
+  ) {
+    this.#unsubscribe = bus.subscribe((event) => {
+      if (this.#queues.size === 0) return;
+      this.#pending.push(event);
+      this.#deliveryTimer ??= setTimeout(() => this.#deliver(), DELIVERY_WINDOW_MS);
+    });
+  }
+
+  get size(): number {
+    return this.#queues.size;
+  }
+
+  /**
+   * Starts a watcher: its catch-up (missed events or a snapshot) first, then every published event,
+   * beginning with its own `watchers` announcement. All in one tick, so no event falls in between.
+   */
+  join(sink: WatcherSink, since: number | undefined): WatcherQueue {
+    // Events still pending are older than the catch-up below: the others get them first.
+    this.#deliver();
+    const queue: WatcherQueue = new WatcherQueue(
+      {
+        get bufferedAmount() {
+          return sink.bufferedAmount;
+        },
+        write: (payload) => sink.write(payload),
+        // Leave at once, so the others see the count drop without waiting for the socket to close.
+        dropTooSlow: (reason) => {
+          this.leave(queue);
+          sink.dropTooSlow(reason);
+        },
+      },
+      this.policy,
+    );
+    for (const event of this.history.catchUp(since, this.presence.count + 1))
+      queue.push(event, this.frame(event));
+    this.#queues.add(queue);
+    this.presence.join();
+    return queue;
+  }
+
+  leave(queue: WatcherQueue): void {
+    queue.close();
+    if (this.#queues.delete(queue)) this.presence.leave();
+  }
+
+  /** Stops delivering (server shutdown); the feed closes the connections. */
+  close(): void {
+    this.#unsubscribe();
+    clearTimeout(this.#deliveryTimer);
+    this.#pending = [];
+    for (const queue of this.#queues) queue.close();
+    this.#queues.clear();
+  }
+
+  #deliver(): void {
+    clearTimeout(this.#deliveryTimer);
+    this.#deliveryTimer = undefined;
+    const events = this.#pending;
+    if (events.length === 0) return;
+    this.#pending = [];
+    const frames = events.map(this.frame);
+    const joined = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
+    for (const queue of this.#queues) queue.pushAll(events, frames, joined);
+  }
+}

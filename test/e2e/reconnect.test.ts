@@ -1,0 +1,75 @@
+// The server goes away: the page says so in an alert (uploads cannot go through), keeps trying, and
+// once the server is back on the same port it reconnects by itself and catches up with what happened
+// while it was away (an upload made before the new server accepted any connection).
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, runE2e, screenshot } from './harness/browser.js';
+import { multipartBody } from './harness/page-files.js';
+import { type LivedropServer, removeDir, startServer } from './harness/servers.js';
+import { builtUi } from './harness/web-build.js';
+
+describe.runIf(runE2e)('losing and regaining the server (Chromium)', () => {
+  let ui: string;
+  let server: LivedropServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ui = await builtUi();
+    server = await startServer(ui);
+    browser = await launchChromium();
+    page = await openPage(browser, server.page());
+    await page.waitForSelector('#connection[data-state="connected"]');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (server) await removeDir(server.uploadDir);
+  });
+
+  it('shows an alert while the server is down, then reconnects and catches up', async () => {
+    await page.setInputFiles('#file-input', {
+      name: 'before.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('before'),
+    });
+    await page.locator('#live li[data-status="completed"]', { hasText: 'before.txt' }).waitFor();
+    expect(await page.locator('#connection-alert').isHidden()).toBe(true);
+
+    const { port, uploadDir } = server;
+    await server.stop();
+
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Lost the connection to the server.');
+    expect(await alert.textContent()).toContain('Uploads can’t go through until it is back.');
+    expect(await page.getAttribute('#connection', 'data-state')).toBe('reconnecting');
+    await screenshot(page, 'reconnect-server-down');
+
+    // Back on the same port; before it accepts connections, someone uploads a file.
+    server = await startServer(ui, {
+      port,
+      uploadDir,
+      async beforeListen(app) {
+        const { payload, contentType } = await multipartBody([
+          { name: 'while-you-were-away.txt', type: 'text/plain', content: 'missed it' },
+        ]);
+        const response = await app.inject({
+          method: 'POST',
+          url: '/api/uploads',
+          payload,
+          headers: { 'content-type': contentType },
+        });
+        expect(response.statusCode).toBe(201);
+      },
+    });
+
+    await page.waitForSelector('#connection[data-state="connected"]', { timeout: 20_000 });
+    await alert.waitFor({ state: 'hidden' });
+    await page.locator('#live li[data-status="completed"]', { hasText: 'while-you-were-away.txt' }).waitFor();
+    await page.locator('#live li[data-status="completed"]', { hasText: 'before.txt' }).waitFor();
+    await expect.poll(() => page.textContent('#announcer')).toContain('Live connection restored');
+    await screenshot(page, 'reconnect-caught-up');
+  });
+});

@@ -1,0 +1,66 @@
+// The dashboard's model of the server, built from the feed: a snapshot replaces everything, then each
+// event is applied in `seq` order (DESIGN.md §5: seq rises by one per event across the server).
+// Duplicates and stale events (seq ≤ the last applied, e.g. replayed after a `since` reconnect) are
+// dropped. A jump in seq is normal: a watcher that falls behind gets progress events coalesced to the
+// latest per upload (§5), so the skipped seqs were progress steps the newer event supersedes.
+import type { FeedEvent, Upload } from './api-types.js';
+
+export interface FeedState {
+  /** Seq of the last applied message; null before the first snapshot. */
+  seq: number | null;
+  /** Uploads by id, newest first. */
+  uploads: ReadonlyMap<string, Upload>;
+  watchers: number;
+}
+
+export type ApplyResult =
+  | { kind: 'applied'; state: FeedState }
+  | { kind: 'ignored'; state: FeedState; reason: 'duplicate' | 'before-snapshot' };
+
+export const emptyFeedState: FeedState = { seq: null, uploads: new Map(), watchers: 0 };
+
+const terminal = new Set(['completed', 'failed', 'aborted']);
+
+function newestFirst(uploads: Iterable<Upload>): Map<string, Upload> {
+  const sorted = [...uploads].sort((a, b) =>
+    a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0,
+  );
+  return new Map(sorted.map((u) => [u.id, u]));
+}
+
+/** Merges an upload's new state into the old one: stored bytes never shrink, a finished upload stays finished. */
+function mergeUpload(old: Upload | undefined, next: Upload, isProgress: boolean): Upload {
+  if (!old) return next;
+  if (isProgress && terminal.has(old.status)) return old;
+  return { ...old, ...next, size: isProgress ? Math.max(old.size, next.size) : next.size };
+}
+
+export function applyFeedEvent(state: FeedState, event: FeedEvent): ApplyResult {
+  if (event.type === 'snapshot') {
+    return {
+      kind: 'applied',
+      state: { seq: event.seq, uploads: newestFirst(event.uploads), watchers: event.watchers },
+    };
+  }
+  if (state.seq === null) return { kind: 'ignored', state, reason: 'before-snapshot' };
+  if (event.seq <= state.seq) return { kind: 'ignored', state, reason: 'duplicate' };
+
+  const seq = event.seq;
+  switch (event.type) {
+    case 'watchers':
+      return { kind: 'applied', state: { ...state, seq, watchers: event.count } };
+    case 'upload.deleted': {
+      const uploads = new Map(state.uploads);
+      uploads.delete(event.upload.id);
+      return { kind: 'applied', state: { ...state, seq, uploads } };
+    }
+    default: {
+      const old = state.uploads.get(event.upload.id);
+      const merged = mergeUpload(old, event.upload, event.type === 'upload.progress');
+      const uploads = old
+        ? new Map(state.uploads).set(merged.id, merged)
+        : newestFirst([merged, ...state.uploads.values()]);
+      return { kind: 'applied', state: { ...state, seq, uploads } };
+    }
+  }
+}

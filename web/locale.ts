@@ -1,0 +1,108 @@
+// Every user-facing string of the web UI, in one place (as Uppy's locale.ts does), so wording stays
+// consistent and a translation is one file. Messages the server also produces (too large, type not
+// allowed) use the server's exact wording from server/errors.ts, so a file refused here reads the same
+// as one refused there.
+import { formatBytes, formatDuration } from './format.js';
+
+export const locale = {
+  title: 'livedrop',
+  tagline: 'Drop files. Everyone watching sees them arrive.',
+
+  sendTitle: 'Send files',
+  dropTitle: 'Drop files anywhere on the page',
+  dropHint: 'or paste them with Ctrl+V / ⌘V',
+  pickFiles: 'Choose files…',
+  pickFilesLabel: 'Choose files to upload',
+  dropOverlay: 'Drop to upload',
+  limits: (maxFileSize: number, allowedTypes: string[]) =>
+    `Up to ${formatBytes(maxFileSize)} per file` +
+    (allowedTypes.length > 0 ? ` · ${allowedTypes.join(', ')}` : ' · any type'),
+  limitsLoading: 'Asking the server for its limits…',
+  tokenNeeded:
+    'This server needs an access token: open this page with ?token=YOUR_TOKEN added to its address.',
+
+  yourUploads: 'Your uploads',
+  yourUploadsEmpty: 'Nothing sent from this browser yet.',
+  totalProgress: (done: number, total: number) => `${done} of ${total} done`,
+  totalProgressLabel: 'Total progress of this browser’s uploads',
+  fileProgressLabel: (name: string) => `Upload progress of ${name}`,
+  serverProgressLabel: (name: string) => `Bytes stored on the server for ${name}`,
+
+  queued: 'Waiting…',
+  preparing: 'Making a preview…',
+  uploading: (sent: number, size: number) => `${formatBytes(sent)} of ${formatBytes(size)}`,
+  speed: (bytesPerSecond: number, etaSeconds: number | undefined) =>
+    `${formatBytes(bytesPerSecond)}/s` +
+    (etaSeconds === undefined ? '' : ` · ${formatDuration(etaSeconds)} left`),
+  processing: 'Processing on the server…',
+  done: 'Done',
+  cancelled: 'Cancelled',
+  retrying: (seconds: number, attempt: number) =>
+    `Connection failed; retrying in ${formatDuration(seconds)} (attempt ${attempt})`,
+
+  cancel: 'Cancel',
+  cancelLabel: (name: string) => `Cancel upload of ${name}`,
+  retry: 'Retry',
+  retryLabel: (name: string) => `Retry upload of ${name}`,
+  dismiss: 'Remove',
+  dismissLabel: (name: string) => `Remove ${name} from this list`,
+  open: 'Open',
+  openLabel: (name: string) => `Open ${name}`,
+  clearFinished: 'Clear finished',
+
+  // Same wording as server/errors.ts UPLOAD_FILE_TOO_LARGE / UPLOAD_TYPE_NOT_ALLOWED.
+  fileTooLarge: (limit: number) => `File too large: the limit is ${formatBytes(limit)}`,
+  typeNotAllowed: (type: string, allowed: string[]) =>
+    `File type ${type || 'unknown'} is not allowed (allowed: ${allowed.join(', ')})`,
+  tooManyFiles: (limit: number) => `Too many files at once: the limit is ${limit}; the rest were left out`,
+  rejected: (name: string, reason: string) => `${name}: ${reason}`,
+  networkError: 'The connection to the server failed',
+  httpError: (status: number) => `The server answered with HTTP ${status}`,
+  gaveUp: 'The connection to the server kept failing; press Retry to try again',
+
+  liveTitle: 'Live on the server',
+  liveEmpty: 'No uploads on the server yet.',
+  watching: (count: number) => (count === 1 ? '1 watching' : `${count} watching`),
+  watchingLabel: 'People watching this dashboard',
+  connection: {
+    connecting: 'Connecting…',
+    connected: 'Live',
+    reconnecting: 'Reconnecting…',
+  },
+  transport: (kind: 'ws' | 'sse') => (kind === 'ws' ? 'WebSocket' : 'Server-Sent Events'),
+  connectionLost: 'Lost the connection to the server.',
+  connectionLostDetail: (seconds: number | undefined) =>
+    'Uploads can’t go through until it is back. ' +
+    (seconds === undefined ? 'Reconnecting…' : `Reconnecting in ${formatDuration(seconds)}…`),
+  reconnectNow: 'Reconnect now',
+
+  status: {
+    uploading: 'Uploading',
+    completed: 'Completed',
+    failed: 'Failed',
+    aborted: 'Aborted',
+  },
+  stored: (stored: number, expected: number | null) =>
+    expected === null
+      ? `${formatBytes(stored)} stored`
+      : `${formatBytes(stored)} of ${formatBytes(expected)} stored`,
+  sentHere: (sent: number) => `${formatBytes(sent)} sent from this browser`,
+  checksum: 'SHA-256',
+  copyChecksum: 'Copy',
+  copyChecksumLabel: (name: string) => `Copy the SHA-256 checksum of ${name}`,
+  copied: 'Checksum copied',
+  download: 'Download',
+  downloadLabel: (name: string) => `Download ${name}`,
+  delete: 'Delete',
+  deleteLabel: (name: string) => `Delete ${name} from the server`,
+  deleteFailed: (name: string, reason: string) => `Could not delete ${name}: ${reason}`,
+
+  announce: {
+    completed: (name: string) => `${name} uploaded`,
+    failed: (name: string, reason: string) => `${name} failed: ${reason}`,
+    cancelled: (name: string) => `${name} cancelled`,
+    reconnected: 'Live connection restored',
+    disconnected: 'Live connection lost',
+    deleted: (name: string) => `${name} deleted`,
+  },
+};
