@@ -1,7 +1,7 @@
-// Graceful shutdown (server/shutdown.ts) with the real server as a child process: on SIGTERM it stops
-// accepting connections, an upload in flight still completes (201) within SHUTDOWN_GRACE_MS, and the
-// process exits 0; an upload stalled past the grace period is cut, its temp file removed, and the
-// exit is still 0.
+// Graceful shutdown (server/shutdown.ts) with the real server as a child process: on SIGTERM it closes
+// the WebSocket watchers with 1001, stops accepting connections, still completes an upload in flight
+// (201) within SHUTDOWN_GRACE_MS, and exits 0; an upload stalled past the grace period is cut, its
+// temp file removed, and the exit is still 0.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, multipart, tempFiles } from '../fixtures/upload-server.js';
+import { openWsWatcher } from '../integration/events-clients.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 
 let server: ServerProcess | undefined;
@@ -58,13 +59,17 @@ const shuttingDown = (s: ServerProcess) =>
   s.logs.some((entry) => String(entry.msg).startsWith('shutting down'));
 
 describe('SIGTERM', () => {
-  it('refuses new connections, lets an in-flight upload finish with 201, exits 0', async () => {
+  it('closes watchers with 1001, refuses new connections, lets an in-flight upload finish with 201, exits 0', async () => {
     dir = await mkdtemp(join(tmpdir(), 'livedrop-shutdown-'));
     server = await startServerProcess({ UPLOAD_DIR: dir, SHUTDOWN_GRACE_MS: '20000' });
+    const watcher = await openWsWatcher(`${server.url.replace('http', 'ws')}/api/events`);
+    const closeCode = new Promise<number>((resolve) => watcher.socket.once('close', resolve));
     const upload = halfUpload(server.url, randomBytes(512 * 1024));
     await eventually(async () => expect(await tempFiles(dir)).toHaveLength(1));
 
     server.child.kill('SIGTERM');
+    // RFC 6455 §7.4.1: 1001 "going away", a server going down.
+    expect(await closeCode).toBe(1001);
     await eventually(() => expect(shuttingDown(server!)).toBe(true));
     await eventually(async () => expect(await tryConnect(server!.port)).toBe('ECONNREFUSED'));
 

@@ -1,24 +1,28 @@
 // Slow and stuck clients on a real port, with the timeouts shortened so each case takes a second or two:
 // headers trickled byte by byte (slowloris) and a WebSocket handshake sent only halfway are cut off by
-// HEADERS_TIMEOUT with 408; a body that stalls is cut off by UPLOAD_IDLE_TIMEOUT with 408 and its
-// temp file removed; a body that is slow but keeps moving is not cut off. The server keeps serving
-// everyone else meanwhile.
+// HEADERS_TIMEOUT with 408; a body that stalls is cut off by UPLOAD_IDLE_TIMEOUT with 408, its temp
+// file removed and watchers told (`upload.failed`); a body that is slow but keeps moving is not cut
+// off. The server keeps serving everyone else meanwhile.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, multipart, startServer, type TestServer, tempFiles } from '../fixtures/upload-server.js';
+import { openWsWatcher, type WsWatcher } from '../integration/events-clients.js';
 
 const TIMEOUT_MS = 1000;
 let server: TestServer;
+let watcher: WsWatcher;
 
 beforeAll(async () => {
   server = await startServer({
     HEADERS_TIMEOUT: String(TIMEOUT_MS),
     UPLOAD_IDLE_TIMEOUT: String(TIMEOUT_MS),
   });
+  watcher = await openWsWatcher(`${server.url.replace('http', 'ws')}/api/events`);
 });
 afterAll(async () => {
+  watcher?.socket.terminate();
   await server?.close();
 });
 
@@ -99,6 +103,9 @@ describe('slow and stuck clients', () => {
     expect(head).toMatch(/^HTTP\/1\.1 408 /);
     expect(JSON.parse(json!)).toMatchObject({ statusCode: 408, code: 'UPLOAD_IDLE_TIMEOUT' });
     expect(await tempFiles(server.dir)).toEqual([]);
+    const failed = await watcher.waitFor((e) => e.type === 'upload.failed', 'upload.failed');
+    expect(failed.error).toMatchObject({ code: 'UPLOAD_IDLE_TIMEOUT' });
+    expect(failed.upload).toMatchObject({ name: 'stall.bin', status: 'failed' });
     await healthy();
   });
 
