@@ -4,7 +4,8 @@
 // upload's stored SHA-256 is compared with the client's (and every 10th one is downloaded and hashed),
 // then deleted. Watchers hold the WebSocket feed open the whole time. The report: requests, 5xx
 // answers, SHA-256 mismatches, other failures, leftover temp files, open fds and RSS of the server.
-// Targets: 0 / 0 / 0 / 0, fds back to baseline, RSS growth < 10 % between warm-up and the end.
+// Targets: 0 / 0 / 0 / 0, fds back to baseline, RSS growth < 10 % between warm-up and the end (both
+// read at rest: the load pauses for a moment at each point).
 // Exits 1 when a target is missed. UPLOAD_DIR is on tmpfs (/dev/shm) when there is one.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
@@ -41,9 +42,10 @@ if (
   );
   process.exit(2);
 }
-/** RSS is compared between the end of warm-up and the end of the load: a quarter of the run, at least 15 s. */
+/** Warm-up: a quarter of the run, at least 15 s. RSS is compared between its end and the end of the run. */
 const warmUpMs = Math.max(15_000, durationMs / 4);
-const WINDOW_MS = Math.min(15_000, durationMs / 6);
+/** RSS is read with the load paused (no upload in flight, watchers still connected), after this long. */
+const SETTLE_MS = 2000;
 const CHUNK = 256 * 1024;
 const HOST = '127.0.0.1';
 
@@ -195,41 +197,74 @@ function postFile(port: number, data: Buffer, cutAt?: number): Promise<Uploaded 
   });
 }
 
+/**
+ * The load pauses twice, at the end of warm-up and at the end, so that RSS is compared at rest: under
+ * load it swings by the tens of MiB that 50 uploads hold in flight, which would hide any trend.
+ */
+const load = { active: 0, gate: null as Promise<void> | null };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function quiescedRss(pid: number): Promise<number> {
+  let release = () => {};
+  load.gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  while (load.active > 0) await sleep(50);
+  await sleep(SETTLE_MS);
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++, await sleep(200)) readings.push(procRss(pid));
+  load.gate = null;
+  release();
+  return median(readings);
+}
+
 async function uploader(port: number, until: number, index: number): Promise<void> {
   for (let round = 0; Date.now() < until; round++) {
-    const size = randomInt(1, maxSize + 1);
-    const offset = randomInt(0, pool.length - size + 1);
-    const data = pool.subarray(offset, offset + size);
-    if (Math.random() < abortRate) {
-      stats.aborted++;
-      await postFile(port, data, randomInt(0, size));
-      continue;
+    if (load.gate) await load.gate;
+    load.active++;
+    try {
+      await uploadOnce(port, round + index);
+    } finally {
+      load.active--;
     }
-    const expected = createHash('sha256').update(data).digest('hex');
-    const upload = await postFile(port, data);
-    if (!upload) continue;
-    stats.completed++;
-    const meta = await request('GET', port, `/api/uploads/${upload.id}`);
-    answered(meta.status, 'GET /api/uploads/:id');
-    const stored = meta.status === 200 ? (JSON.parse(meta.body.toString()) as Uploaded) : null;
-    if (upload.sha256 !== expected || stored?.sha256 !== expected || stored?.size !== size) {
-      stats.mismatches++;
-      fail(`sha256 mismatch on ${upload.id}`);
-    }
-    // Every 10th file is read back in full: the bytes on disk, not only the digest in the index.
-    if ((round + index) % 10 === 0) {
-      const content = await request('GET', port, `/api/uploads/${upload.id}/content`);
-      answered(content.status, 'GET content');
-      stats.verifiedBytes += content.body.length;
-      if (createHash('sha256').update(content.body).digest('hex') !== expected) {
-        stats.mismatches++;
-        fail(`content of ${upload.id} differs from what was sent`);
-      }
-    }
-    const deleted = await request('DELETE', port, `/api/uploads/${upload.id}`);
-    answered(deleted.status, 'DELETE');
-    if (deleted.status !== 204) fail(`DELETE answered ${deleted.status}`);
   }
+}
+
+/** One upload (cut off midway for --abort-rate of them), checked against the index and deleted. */
+async function uploadOnce(port: number, round: number): Promise<void> {
+  const size = randomInt(1, maxSize + 1);
+  const offset = randomInt(0, pool.length - size + 1);
+  const data = pool.subarray(offset, offset + size);
+  if (Math.random() < abortRate) {
+    stats.aborted++;
+    await postFile(port, data, randomInt(0, size));
+    return;
+  }
+  const expected = createHash('sha256').update(data).digest('hex');
+  const upload = await postFile(port, data);
+  if (!upload) return;
+  stats.completed++;
+  const meta = await request('GET', port, `/api/uploads/${upload.id}`);
+  answered(meta.status, 'GET /api/uploads/:id');
+  const stored = meta.status === 200 ? (JSON.parse(meta.body.toString()) as Uploaded) : null;
+  if (upload.sha256 !== expected || stored?.sha256 !== expected || stored?.size !== size) {
+    stats.mismatches++;
+    fail(`sha256 mismatch on ${upload.id}`);
+  }
+  // Every 10th file is read back in full: the bytes on disk, not only the digest in the index.
+  if (round % 10 === 0) {
+    const content = await request('GET', port, `/api/uploads/${upload.id}/content`);
+    answered(content.status, 'GET content');
+    stats.verifiedBytes += content.body.length;
+    if (createHash('sha256').update(content.body).digest('hex') !== expected) {
+      stats.mismatches++;
+      fail(`content of ${upload.id} differs from what was sent`);
+    }
+  }
+  const deleted = await request('DELETE', port, `/api/uploads/${upload.id}`);
+  answered(deleted.status, 'DELETE');
+  if (deleted.status !== 204) fail(`DELETE answered ${deleted.status}`);
 }
 
 // ---- watchers ---------------------------------------------------------------------------------
@@ -285,7 +320,6 @@ async function openWatchers(port: number, count: number): Promise<Watchers> {
 
 // ---- the run ----------------------------------------------------------------------------------
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -301,19 +335,25 @@ try {
   );
   const watchers = await openWatchers(port, watcherCount);
   const started = Date.now();
-  const samples: { at: number; rss: number }[] = [];
-  const sampler = setInterval(() => {
-    samples.push({ at: Date.now() - started, rss: procRss(pid) });
-    const last = samples.at(-1)!;
-    if (samples.length % 5 === 0) {
-      console.log(
-        `  ${Math.round(last.at / 1000)} s: ${stats.completed} completed, ${stats.aborted} aborted, ${stats.serverErrors} 5xx, rss ${mib(last.rss)}, fds ${procFds(pid)}`,
-      );
-    }
-  }, 1000);
-  await Promise.all(Array.from({ length: uploaders }, (_, i) => uploader(port, started + durationMs, i)));
-  clearInterval(sampler);
-  const loadMs = Date.now() - started;
+  let rssPeak = 0;
+  const progress = setInterval(() => {
+    const rss = procRss(pid);
+    rssPeak = Math.max(rssPeak, rss);
+    console.log(
+      `  ${Math.round((Date.now() - started) / 1000)} s: ${stats.completed} completed, ${stats.aborted} aborted, ` +
+        `${stats.serverErrors} 5xx, rss ${mib(rss)}, fds ${procFds(pid)}`,
+    );
+  }, 5000);
+  const uploading = Promise.all(
+    Array.from({ length: uploaders }, (_, i) => uploader(port, started + durationMs, i)),
+  );
+  await sleep(warmUpMs);
+  const rssWarm = await quiescedRss(pid);
+  console.log(`  warm-up over: RSS at rest ${mib(rssWarm)}`);
+  await uploading;
+  clearInterval(progress);
+  const rssEnd = await quiescedRss(pid);
+  const growth = (rssEnd - rssWarm) / rssWarm;
   await watchers.close();
 
   // Settle: closed sockets and discarded uploads take a moment to be released.
@@ -324,12 +364,6 @@ try {
   }
   const leftoverTemp = (await readdir(join(uploadDir, '.tmp'))).length;
   const strayFiles = (await readdir(uploadDir)).filter((name) => name !== '.tmp').length;
-  const warm = samples.filter((s) => s.at >= warmUpMs && s.at < warmUpMs + WINDOW_MS).map((s) => s.rss);
-  // Until the uploaders stop starting new files: the drain after it is a different load.
-  const end = samples.filter((s) => s.at >= durationMs - WINDOW_MS && s.at <= durationMs).map((s) => s.rss);
-  const rssWarm = median(warm);
-  const rssEnd = median(end);
-  const growth = rssWarm > 0 ? (rssEnd - rssWarm) / rssWarm : Number.NaN;
   const health = await request('GET', port, '/api/health').then(
     (r) => r.status,
     () => 0,
@@ -350,7 +384,7 @@ try {
     ['healthy at the end', health === 200],
   ] as const;
   const report = {
-    minutes: Number((loadMs / 60_000).toFixed(2)),
+    minutes: Number(((Date.now() - started) / 60_000).toFixed(2)),
     requests: stats.requests,
     serverErrors: stats.serverErrors,
     completed: stats.completed,
@@ -368,6 +402,7 @@ try {
       start: rssStart,
       afterWarmUp: rssWarm,
       end: rssEnd,
+      peak: rssPeak,
       growthPercent: Number((growth * 100).toFixed(1)),
     },
   };
