@@ -29,6 +29,11 @@ export function installGracefulShutdown(app: FastifyInstance, { graceMs }: Shutd
   });
 
   async function shutdown(signal: string): Promise<void> {
+    // Stop accepting first: app.close() runs the preClose hooks before it closes the listening socket,
+    // and the WebSocket feed's hook waits for every watcher's close handshake (up to its close
+    // timeout), which a stuck watcher never completes. Closing twice is harmless: app.close() still
+    // waits for the server's 'close', which comes once the last connection has ended.
+    app.server.close();
     app.log.info({ signal, graceMs }, 'shutting down: no new connections, in-flight uploads may finish');
     const cut = () => {
       clearTimeout(graceTimer);

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, multipart, tempFiles } from '../fixtures/upload-server.js';
 import { openWsWatcher } from '../integration/events-clients.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
+import { openStuckWatcher } from './stuck-watcher-socket.js';
 
 let server: ServerProcess | undefined;
 let dir: string;
@@ -99,5 +100,21 @@ describe('SIGTERM', () => {
     expect(await outcome).toMatch(/socket hang up|ECONNRESET/);
     expect(await readdir(dir)).toEqual(['.tmp']);
     expect(await tempFiles(dir)).toEqual([]);
+  });
+
+  it('stops accepting at once and still exits 0 when a watcher never answers the close', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'livedrop-shutdown-'));
+    server = await startServerProcess({ UPLOAD_DIR: dir, SHUTDOWN_GRACE_MS: '500' });
+    const stuck = await openStuckWatcher(server.port);
+    try {
+      server.child.kill('SIGTERM');
+      await eventually(() => expect(shuttingDown(server!)).toBe(true));
+      // The listening socket is closed before the shutdown is logged, whatever the feeds still wait for.
+      expect(await tryConnect(server.port)).toBe('ECONNREFUSED');
+      // The stuck watcher is given up on after the close timeout; the exit is still clean.
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      stuck.destroy();
+    }
   });
 });

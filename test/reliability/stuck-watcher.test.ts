@@ -5,13 +5,14 @@
 // back), and the server's open file descriptors return to their baseline.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, multipart, rawPost } from '../fixtures/upload-server.js';
 import { openWsWatcher, type WsWatcher } from '../integration/events-clients.js';
 import { openFds, type ServerProcess, startServerProcess } from './server-process.js';
+import { openStuckWatcher } from './stuck-watcher-socket.js';
 
 const STUCK = 5;
 let server: ServerProcess | undefined;
@@ -25,24 +26,6 @@ afterEach(async () => {
   await server?.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Completes the handshake, then stops reading for good (and so never answers a ping). */
-function openStuckWatcher(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write(
-        'GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
-    });
-    socket.on('error', () => {}); // being reset is one way of being dropped
-    socket.once('data', (head: Buffer) => {
-      socket.pause();
-      if (head.toString('latin1').startsWith('HTTP/1.1 101 ')) resolve(socket);
-      else reject(new Error(`handshake refused: ${head.toString('latin1').split('\r\n')[0]}`));
-    });
-  });
-}
 
 /** The presence count the healthy watcher saw last (from its snapshot or a `watchers` event). */
 function lastCount(watcher: WsWatcher): unknown {
