@@ -106,6 +106,12 @@ export const settings = {
     'milliseconds 1000–3600000 an upload may send nothing before it is cut off',
     integer(1000, 3_600_000),
   ),
+  headersTimeoutMs: setting(
+    'HEADERS_TIMEOUT',
+    '30000',
+    'milliseconds 1000–600000 a client may take to send its request headers (slowloris guard)',
+    integer(1000, 600_000),
+  ),
   shutdownGraceMs: setting(
     'SHUTDOWN_GRACE_MS',
     '10000',

@@ -2,6 +2,7 @@
 // flight SHUTDOWN_GRACE_MS to finish, then close whatever is left.
 import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { installGracefulShutdown } from './shutdown.js';
 
 let config: Config;
 try {
@@ -13,18 +14,5 @@ try {
 }
 
 const app = await buildApp(config);
+installGracefulShutdown(app, { graceMs: config.shutdownGraceMs });
 await app.listen({ port: config.port, host: config.host });
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
-  // Uploads still running after the grace period are cut (their temp files are removed as aborts).
-  const force = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
-  force.unref();
-  await app.close();
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
