@@ -20,6 +20,7 @@
 //
 //   npx tsx bench/progress-latency.ts [--watchers 500] [--uploads 20] [--mib 16] [--rounds 3]
 //                                     [--paced-mib 2] [--probe-ms 2] [--quick]
+//   BENCH_CPU_PROF=/tmp/prof npx tsx bench/progress-latency.ts     (the server under node --cpu-prof)
 //
 // Prints one JSON line per result (bench/lib/report.ts's format: bench, target, figures) on stdout and
 // per-round figures on stderr. A latency of Infinity means a watcher never saw those bytes.
@@ -418,10 +419,19 @@ async function main(): Promise<void> {
   const pacedMibPerS = Number(values['paced-mib']);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'livedrop-bench-'));
-  const server = spawn(process.execPath, ['--import', 'tsx', join(here, '../../server/main.ts')], {
-    env: { ...process.env, PORT: String(port), UPLOAD_DIR: dir, LOG_LEVEL: 'silent' },
-    stdio: 'inherit',
-  });
+  // BENCH_CPU_PROF=<dir>: the server runs under `node --cpu-prof` and writes its profile there on exit
+  // (the same switch as bench/lib's servers).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const server = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', join(here, '../../server/main.ts')],
+    {
+      env: { ...process.env, PORT: String(port), UPLOAD_DIR: dir, LOG_LEVEL: 'silent' },
+      stdio: 'inherit',
+    },
+  );
   const children: ChildProcess[] = [];
   try {
     await waitForHealth(port);
