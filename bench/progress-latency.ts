@@ -18,8 +18,9 @@
 // Throughput is measured with 500 watchers and with none, alternating rounds so that drift on a
 // shared machine hits both alike; the cost is from the medians.
 //
-//   npx tsx bench/progress-latency.ts [--watchers 500] [--uploads 20] [--mib 16] [--rounds 3]
-//                                     [--paced-mib 2] [--probe-ms 2] [--quick]
+//   npx tsx bench/progress-latency.ts [--watchers 500] [--uploads 20] [--mib 32] [--rounds 5]
+//                                     [--paced-mib 2] [--paced-size-mib 16] [--probe-ms 2] [--quick]
+//   BENCH_CPU_PROF=/tmp/prof npx tsx bench/progress-latency.ts     (the server under node --cpu-prof)
 //
 // Prints one JSON line per result (bench/lib/report.ts's format: bench, target, figures) on stdout and
 // per-round figures on stderr. A latency of Infinity means a watcher never saw those bytes.
@@ -192,7 +193,7 @@ function upload(
   data: Buffer,
   marks: Mark[],
   mibPerS?: number,
-): Promise<void> {
+): Promise<string> {
   const boundary = `----bench${randomBytes(8).toString('hex')}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="size"\r\n\r\n${size}\r\n` +
@@ -214,9 +215,14 @@ function upload(
         },
       },
       (res) => {
-        res.resume();
+        let body = '';
+        res.setEncoding('utf8').on('data', (text: string) => {
+          body += text;
+        });
         res.on('end', () =>
-          res.statusCode === 201 ? resolve() : reject(new Error(`upload ${ref}: HTTP ${res.statusCode}`)),
+          res.statusCode === 201
+            ? resolve((JSON.parse(body) as { uploads: { id: string }[] }).uploads[0]!.id)
+            : reject(new Error(`upload ${ref}: HTTP ${res.statusCode} ${body}`)),
         );
       },
     );
@@ -266,17 +272,33 @@ async function uploadRound({ port, serverPid, label, uploads, size, data, mibPer
   const marks: Mark[] = [];
   const cpuBefore = cpuMs(serverPid);
   const started = now();
-  await Promise.all(
+  const ids = await Promise.all(
     Array.from({ length: uploads }, (_, i) => upload(port, `${label}-${i}`, size, data, marks, mibPerS)),
   );
   const seconds = (now() - started) / 1000;
+  const cpuAfter = cpuMs(serverPid);
+  // Outside the timing: the next round starts with an empty UPLOAD_DIR, not GiBs of dirty pages.
+  await Promise.all(ids.map((id) => remove(port, id)));
   const mib = (uploads * size) / 1024 / 1024;
   return {
     marks,
     mibPerS: mib / seconds,
     /** Server CPU per MiB stored: the cost of watchers without the clients' CPU on this machine. */
-    serverCpuMsPerMib: (cpuMs(serverPid) - cpuBefore) / mib,
+    serverCpuMsPerMib: (cpuAfter - cpuBefore) / mib,
   };
+}
+
+function remove(port: number, id: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    request({ port, host: '127.0.0.1', method: 'DELETE', path: `/api/uploads/${id}` }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        res.statusCode === 204 ? resolve() : reject(new Error(`DELETE ${id}: HTTP ${res.statusCode}`)),
+      );
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 /** User + system CPU time of a process, from /proc (Linux); NaN elsewhere. */
@@ -399,8 +421,9 @@ async function main(): Promise<void> {
     options: {
       watchers: { type: 'string', default: '500' },
       uploads: { type: 'string', default: '20' },
-      mib: { type: 'string', default: '16' },
-      rounds: { type: 'string', default: '3' },
+      mib: { type: 'string', default: '32' },
+      'paced-size-mib': { type: 'string', default: '16' },
+      rounds: { type: 'string', default: '5' },
       sampled: { type: 'string', default: '20' },
       'paced-mib': { type: 'string', default: '2' },
       'probe-ms': { type: 'string', default: '2' },
@@ -409,19 +432,30 @@ async function main(): Promise<void> {
   });
   if (values.quick) {
     values.mib = '4';
+    values['paced-size-mib'] = '4';
     values.rounds = '1';
   }
   const watchers = Number(values.watchers);
   const uploads = Number(values.uploads);
   const size = Number(values.mib) * 1024 * 1024;
+  const pacedSize = Number(values['paced-size-mib']) * 1024 * 1024;
   const rounds = Number(values.rounds);
   const pacedMibPerS = Number(values['paced-mib']);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'livedrop-bench-'));
-  const server = spawn(process.execPath, ['--import', 'tsx', join(here, '../../server/main.ts')], {
-    env: { ...process.env, PORT: String(port), UPLOAD_DIR: dir, LOG_LEVEL: 'silent' },
-    stdio: 'inherit',
-  });
+  // BENCH_CPU_PROF=<dir>: the server runs under `node --cpu-prof` and writes its profile there on exit
+  // (the same switch as bench/lib's servers).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const server = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', join(here, '../../server/main.ts')],
+    {
+      env: { ...process.env, PORT: String(port), UPLOAD_DIR: dir, LOG_LEVEL: 'silent' },
+      stdio: 'inherit',
+    },
+  );
   const children: ChildProcess[] = [];
   try {
     await waitForHealth(port);
@@ -442,7 +476,15 @@ async function main(): Promise<void> {
     /** One round of uploads with the prober watching the temp files (in every round, for fairness). */
     const round = async (label: string, mibPerS?: number) => {
       await ask(prober, 'start');
-      const result = await uploadRound({ port, serverPid, label, uploads, size, data, mibPerS });
+      const result = await uploadRound({
+        port,
+        serverPid,
+        label,
+        uploads,
+        size: mibPerS === undefined ? size : pacedSize,
+        data,
+        mibPerS,
+      });
       const probe = await ask<ProbeReport>(prober, 'report');
       return { ...result, probe };
     };
