@@ -34,6 +34,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { buildServers, compiled, startNodeArgs } from './lib/build.js';
 
 const now = () => performance.timeOrigin + performance.now();
 const here = fileURLToPath(import.meta.url);
@@ -448,14 +449,12 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const server = spawn(
-    process.execPath,
-    [...profile, '--import', 'tsx', join(here, '../../server/main.ts')],
-    {
-      env: { ...process.env, PORT: String(port), UPLOAD_DIR: dir, LOG_LEVEL: 'silent' },
-      stdio: 'inherit',
-    },
-  );
+  // The compiled server, started with `npm start`'s node options, as every other bench measures it.
+  buildServers();
+  const server = spawn(process.execPath, [...profile, ...startNodeArgs(), compiled('server/main.ts')], {
+    env: { ...process.env, PORT: String(port), UPLOAD_DIR: dir, LOG_LEVEL: 'silent' },
+    stdio: 'inherit',
+  });
   const children: ChildProcess[] = [];
   try {
     await waitForHealth(port);
