@@ -5,9 +5,11 @@
 // performance.timeOrigin + performance.now()). Throughput is measured with 500 watchers and with none,
 // alternating rounds so that drift on a shared machine hits both alike.
 //
-//   npx tsx bench/progress-latency.ts [--watchers 500] [--uploads 20] [--mib 16] [--rounds 2] [--paced-mib 2]
+//   npx tsx bench/progress-latency.ts [--watchers 500] [--uploads 20] [--mib 16] [--rounds 2] [--paced-mib 2] [--quick]
 //
-// Prints one JSON line per result; a latency of Infinity means a watcher never saw those bytes.
+// Prints one JSON line per result in the shared format (bench/lib/report.ts), per-round figures on
+// stderr; a latency of Infinity means a watcher never saw those bytes. The server is the compiled one,
+// started as `npm start` starts it.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { buildServers, compiled, startNodeArgs } from './lib/build.js';
 
 const now = () => performance.timeOrigin + performance.now();
 const here = fileURLToPath(import.meta.url);
@@ -267,8 +270,13 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '2' },
       sampled: { type: 'string', default: '20' },
       'paced-mib': { type: 'string', default: '2' },
+      quick: { type: 'boolean', default: false },
     },
   });
+  if (values.quick) {
+    values.mib = '4';
+    values.rounds = '1';
+  }
   const watchers = Number(values.watchers);
   const uploads = Number(values.uploads);
   const size = Number(values.mib) * 1024 * 1024;
@@ -276,7 +284,8 @@ async function main(): Promise<void> {
   const pacedMibPerS = Number(values['paced-mib']);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'livedrop-bench-'));
-  const server = spawn(process.execPath, ['--import', 'tsx', join(here, '../../server/main.ts')], {
+  buildServers();
+  const server = spawn(process.execPath, [...startNodeArgs(), compiled('server/main.ts')], {
     env: { ...process.env, PORT: String(port), UPLOAD_DIR: dir, LOG_LEVEL: 'silent' },
     stdio: 'inherit',
   });
@@ -322,11 +331,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       const b = await round(`b${i}`);
       bare.push(b);
-      print({ bench: 'upload-throughput', watchers: 0, uploads, round: i, ...figures(b) });
+      log({ bench: 'upload-throughput', watchers: 0, uploads, round: i, ...figures(b) });
       const { result: w, report } = await watching(() => round(`w${i}`));
       watched.push(w);
       fullSpeedLatencies.push(...latencies(w.marks, report.sightings));
-      print({
+      log({
         bench: 'upload-throughput',
         watchers,
         uploads,
@@ -343,6 +352,7 @@ async function main(): Promise<void> {
     const pacedLatencies = latencies(paced.marks, report.sightings);
     print({
       bench: 'progress-latency',
+      target: 'livedrop',
       watchers,
       uploads,
       uploadMibPerS: pacedMibPerS,
@@ -351,10 +361,10 @@ async function main(): Promise<void> {
       ...watcherStats(report),
     });
     print({
-      bench: 'progress-latency',
+      bench: 'progress-latency-unpaced',
+      target: 'livedrop',
       watchers,
       uploads,
-      uploadMibPerS: 'unpaced',
       ...summary(fullSpeedLatencies),
     });
 
@@ -363,10 +373,11 @@ async function main(): Promise<void> {
       xs.reduce((sum, x) => sum + x.serverCpuMsPerMib, 0) / xs.length;
     print({
       bench: 'watcher-cost',
+      target: 'livedrop',
       watchers,
       baselineMibPerS: round2(best(bare)),
       watchedMibPerS: round2(best(watched)),
-      throughputCostPct: round2((1 - best(watched) / best(bare)) * 100),
+      watcherCostPct: round2((1 - best(watched) / best(bare)) * 100),
       baselineServerCpuMsPerMib: round2(cpu(bare)),
       watchedServerCpuMsPerMib: round2(cpu(watched)),
       serverCpuCostPct: round2((cpu(watched) / cpu(bare) - 1) * 100),
@@ -381,6 +392,7 @@ async function main(): Promise<void> {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const print = (result: object) => console.log(JSON.stringify(result));
+const log = (result: object) => console.error(`  ${JSON.stringify(result)}`);
 const figures = (r: { mibPerS: number; serverCpuMsPerMib: number }) => ({
   mibPerS: round2(r.mibPerS),
   serverCpuMsPerMib: round2(r.serverCpuMsPerMib),

@@ -4,7 +4,7 @@
 // updated in place, once per animation frame.
 import type { Upload } from './api-types.js';
 import { el, setAttributes, setText } from './element.js';
-import type { FeedState } from './feed-state.js';
+import type { FeedState, LiveUpload } from './feed-state.js';
 import { createThumb, updateThumb } from './file-visual.js';
 import { formatBytes, formatTimestamp, shortDigest } from './format.js';
 import { locale } from './locale.js';
@@ -152,7 +152,7 @@ export class Dashboard {
     return row;
   }
 
-  #renderRow(row: Row, upload: Upload): void {
+  #renderRow(row: Row, upload: LiveUpload): void {
     updateThumb(row.thumb, upload.thumbnail, upload.name, upload.type);
     setAttributes(row.root, { 'data-status': upload.status, 'data-ref': upload.ref ?? null });
     const total = upload.expected ?? (upload.status === 'completed' ? upload.size : null);
@@ -172,5 +172,9 @@ export class Dashboard {
     const href = upload.status === 'completed' && upload.url ? this.#actions.contentUrl(upload.url) : null;
     setAttributes(row.download, { hidden: !href, href });
     setAttributes(row.remove, { hidden: upload.status !== 'completed' });
+    if (upload.failure) {
+      setText(row.error, upload.failure);
+      setAttributes(row.error, { hidden: false });
+    }
   }
 }

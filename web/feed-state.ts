@@ -5,11 +5,14 @@
 // latest per upload (§5), so the skipped seqs were progress steps the newer event supersedes.
 import type { FeedEvent, Upload } from './api-types.js';
 
+/** An upload as the dashboard knows it: the API's object, plus why it failed (from upload.failed). */
+export type LiveUpload = Upload & { failure?: string };
+
 export interface FeedState {
   /** Seq of the last applied message; null before the first snapshot. */
   seq: number | null;
   /** Uploads by id, newest first. */
-  uploads: ReadonlyMap<string, Upload>;
+  uploads: ReadonlyMap<string, LiveUpload>;
   watchers: number;
 }
 
@@ -21,7 +24,7 @@ export const emptyFeedState: FeedState = { seq: null, uploads: new Map(), watche
 
 const terminal = new Set(['completed', 'failed', 'aborted']);
 
-function newestFirst(uploads: Iterable<Upload>): Map<string, Upload> {
+function newestFirst(uploads: Iterable<LiveUpload>): Map<string, LiveUpload> {
   const sorted = [...uploads].sort((a, b) =>
     a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0,
   );
@@ -29,7 +32,7 @@ function newestFirst(uploads: Iterable<Upload>): Map<string, Upload> {
 }
 
 /** Merges an upload's new state into the old one: stored bytes never shrink, a finished upload stays finished. */
-function mergeUpload(old: Upload | undefined, next: Upload, isProgress: boolean): Upload {
+function mergeUpload(old: LiveUpload | undefined, next: LiveUpload, isProgress: boolean): LiveUpload {
   if (!old) return next;
   if (isProgress && terminal.has(old.status)) return old;
   return { ...old, ...next, size: isProgress ? Math.max(old.size, next.size) : next.size };
@@ -56,7 +59,9 @@ export function applyFeedEvent(state: FeedState, event: FeedEvent): ApplyResult 
     }
     default: {
       const old = state.uploads.get(event.upload.id);
-      const merged = mergeUpload(old, event.upload, event.type === 'upload.progress');
+      const next =
+        event.type === 'upload.failed' ? { ...event.upload, failure: event.error.message } : event.upload;
+      const merged = mergeUpload(old, next, event.type === 'upload.progress');
       const uploads = old
         ? new Map(state.uploads).set(merged.id, merged)
         : newestFirst([merged, ...state.uploads.values()]);

@@ -5,7 +5,6 @@
 import { formatBytes, formatDuration } from './format.js';
 
 export const locale = {
-  title: 'livedrop',
   tagline: 'Drop files. Everyone watching sees them arrive.',
 
   sendTitle: 'Send files',
@@ -21,7 +20,6 @@ export const locale = {
   tokenNeeded:
     'This server needs an access token: open this page with ?token=YOUR_TOKEN added to its address.',
 
-  yourUploads: 'Your uploads',
   yourUploadsEmpty: 'Nothing sent from this browser yet.',
   totalProgress: (done: number, total: number) => `${done} of ${total} done`,
   totalProgressLabel: 'Total progress of this browser’s uploads',
@@ -37,8 +35,7 @@ export const locale = {
   processing: 'Processing on the server…',
   done: 'Done',
   cancelled: 'Cancelled',
-  retrying: (seconds: number, attempt: number) =>
-    `Connection failed; retrying in ${formatDuration(seconds)} (attempt ${attempt})`,
+  retrying: (seconds: number, attempt: number) => `Retrying in ${formatDuration(seconds)} (try ${attempt})`,
 
   cancel: 'Cancel',
   cancelLabel: (name: string) => `Cancel upload of ${name}`,
@@ -48,7 +45,6 @@ export const locale = {
   dismissLabel: (name: string) => `Remove ${name} from this list`,
   open: 'Open',
   openLabel: (name: string) => `Open ${name}`,
-  clearFinished: 'Clear finished',
 
   // Same wording as server/errors.ts UPLOAD_FILE_TOO_LARGE / UPLOAD_TYPE_NOT_ALLOWED.
   fileTooLarge: (limit: number) => `File too large: the limit is ${formatBytes(limit)}`,

@@ -15,7 +15,7 @@ const PREVIEWABLE = new Set([
   'image/bmp',
 ]);
 
-export function canPreview(type: string): boolean {
+function canPreview(type: string): boolean {
   return PREVIEWABLE.has(type.toLowerCase());
 }
 

@@ -42,12 +42,6 @@ export class SpeedMeter {
   get bytesPerSecond(): number | undefined {
     return this.#rate;
   }
-
-  reset(): void {
-    this.#lastTime = undefined;
-    this.#lastBytes = 0;
-    this.#rate = undefined;
-  }
 }
 
 /** Seconds left at the given speed, or undefined when the speed is unknown or zero. */

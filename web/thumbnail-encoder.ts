@@ -26,7 +26,7 @@ export function fitInBox(width: number, height: number, box: number): { width: n
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-export async function blobToDataUrl(blob: Blob): Promise<string> {
+async function blobToDataUrl(blob: Blob): Promise<string> {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {
@@ -35,36 +35,46 @@ export async function blobToDataUrl(blob: Blob): Promise<string> {
   return `data:${blob.type};base64,${btoa(binary)}`;
 }
 
+type Attempt = { url: string } | 'too-big' | 'unsupported';
+
+async function encodeInBox<C extends CanvasLike>(
+  image: CanvasImageSource & { width: number; height: number },
+  surface: EncoderSurface<C>,
+  type: string,
+  box: number,
+): Promise<Attempt> {
+  const size = fitInBox(image.width, image.height, box);
+  const canvas = surface.create(size.width, size.height);
+  const context = canvas.getContext('2d');
+  if (!context) return 'unsupported';
+  if (type === 'image/jpeg') {
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, size.width, size.height);
+  }
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(image, 0, 0, size.width, size.height);
+  for (const quality of QUALITIES) {
+    const blob = await surface.encode(canvas, type, quality);
+    // Browsers that cannot encode a type hand back PNG instead.
+    if (blob.type !== type) return 'unsupported';
+    const url = await blobToDataUrl(blob);
+    if (url.length <= THUMBNAIL_MAX_CHARS) return { url };
+  }
+  return 'too-big';
+}
+
+/** The image as a data: URL of at most THUMBNAIL_MAX_CHARS: WebP (small, keeps transparency), else
+ *  JPEG on a white ground; lower quality first, then a smaller box, until it fits. */
 export async function encodeThumbnail<C extends CanvasLike>(
   image: CanvasImageSource & { width: number; height: number },
   surface: EncoderSurface<C>,
 ): Promise<string | null> {
-  let box = THUMBNAIL_BOX;
-  // WebP keeps transparency and is small; browsers that cannot encode it hand back PNG, so fall
-  // back to JPEG (on a white ground, since JPEG has no alpha).
-  let type = 'image/webp';
-  while (box >= MIN_SIDE) {
-    const size = fitInBox(image.width, image.height, box);
-    const canvas = surface.create(size.width, size.height);
-    const context = canvas.getContext('2d');
-    if (!context) return null;
-    if (type === 'image/jpeg') {
-      context.fillStyle = '#fff';
-      context.fillRect(0, 0, size.width, size.height);
+  for (const type of ['image/webp', 'image/jpeg']) {
+    for (let box = THUMBNAIL_BOX; box >= MIN_SIDE; box = Math.floor(box * 0.7)) {
+      const attempt = await encodeInBox(image, surface, type, box);
+      if (attempt === 'unsupported') break;
+      if (attempt !== 'too-big') return attempt.url;
     }
-    context.imageSmoothingQuality = 'high';
-    context.drawImage(image, 0, 0, size.width, size.height);
-    for (const quality of QUALITIES) {
-      const blob = await surface.encode(canvas, type, quality);
-      if (blob.type !== type) {
-        if (type === 'image/jpeg') return null;
-        type = 'image/jpeg';
-        break;
-      }
-      const url = await blobToDataUrl(blob);
-      if (url.length <= THUMBNAIL_MAX_CHARS) return url;
-    }
-    box = Math.floor(box * 0.7);
   }
   return null;
 }

@@ -12,12 +12,3 @@ export interface UploadObserver {
   aborted(upload: Upload): void;
   deleted(id: string): void;
 }
-
-export const ignoreUploads: UploadObserver = {
-  started() {},
-  progress() {},
-  completed() {},
-  failed() {},
-  aborted() {},
-  deleted() {},
-};

@@ -34,11 +34,15 @@ describe.runIf(runE2e)('cancelling an upload (Chromium)', () => {
     // Record every aria-valuenow the sender's bar takes, to check it never goes backwards.
     await sender.evaluate(() => {
       const seen: number[] = [];
-      Object.assign(window, { progressSeen: seen });
+      const heights = new Set<number>();
+      Object.assign(window, { progressSeen: seen, rowHeights: heights });
       new MutationObserver((records) => {
         for (const r of records) {
           const target = r.target as Element;
-          if (target.matches('#queue .bar')) seen.push(Number(target.getAttribute('aria-valuenow')));
+          if (!target.matches('#queue .bar')) continue;
+          seen.push(Number(target.getAttribute('aria-valuenow')));
+          const row = target.closest('li')!;
+          if (row.dataset.status === 'uploading') heights.add(row.getBoundingClientRect().height);
         }
       }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
     });
@@ -67,6 +71,11 @@ describe.runIf(runE2e)('cancelling an upload (Chromium)', () => {
     const seen = await sender.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
     expect(seen.length).toBeGreaterThan(1);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    // No layout jumps: the row kept one height while the numbers in it changed.
+    const heights = await sender.evaluate(() => [
+      ...(window as unknown as { rowHeights: Set<number> }).rowHeights,
+    ]);
+    expect(heights).toHaveLength(1);
 
     // Nothing of it is kept as a completed upload.
     const listing = (await (await fetch(`${server.origin}/api/uploads`)).json()) as {

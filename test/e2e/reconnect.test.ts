@@ -3,8 +3,8 @@
 // while it was away (an upload made before the new server accepted any connection).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runE2e, screenshot } from './harness/browser.js';
-import { multipartBody } from './harness/page-files.js';
+import { launchChromium, openPage, runE2e, screenshot, throttleUploads } from './harness/browser.js';
+import { dropFiles, multipartBody, sha256 } from './harness/page-files.js';
 import { type LivedropServer, removeDir, startServer } from './harness/servers.js';
 import { builtUi } from './harness/web-build.js';
 
@@ -71,5 +71,40 @@ describe.runIf(runE2e)('losing and regaining the server (Chromium)', () => {
     await page.locator('#live li[data-status="completed"]', { hasText: 'before.txt' }).waitFor();
     await expect.poll(() => page.textContent('#announcer')).toContain('Live connection restored');
     await screenshot(page, 'reconnect-caught-up');
+  });
+
+  it('retries an upload cut off by an outage on its own, and it completes once the server is back', async () => {
+    await page.waitForSelector('#connection[data-state="connected"]');
+    const cdp = await throttleUploads(page, 1024 * 1024);
+    await dropFiles(page, [
+      { name: 'interrupted.bin', type: 'application/octet-stream', content: { bytes: 8 * 1024 * 1024 } },
+    ]);
+    const row = page.locator('#queue li', { hasText: 'interrupted.bin' });
+    await expect
+      .poll(async () => Number(await row.locator('.bar').getAttribute('aria-valuenow')))
+      .toBeGreaterThan(2);
+
+    const { port, uploadDir } = server;
+    await server.stop();
+    // A network failure, not a refusal: the row waits for its automatic retry.
+    await page.locator('#queue li[data-status="waiting"]', { hasText: 'interrupted.bin' }).waitFor();
+    expect(await row.locator('.error').textContent()).toBe('The connection to the server failed');
+    await screenshot(page, 'reconnect-upload-waiting-to-retry');
+
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    server = await startServer(ui, { port, uploadDir });
+    await page
+      .locator('#queue li[data-status="done"]', { hasText: 'interrupted.bin' })
+      .waitFor({ timeout: 20_000 });
+    const live = page.locator('#live li[data-status="completed"]', { hasText: 'interrupted.bin' });
+    await live.waitFor();
+    expect(await live.locator('code.sha256').getAttribute('title')).toBe(
+      sha256(Buffer.alloc(8 * 1024 * 1024, 120)),
+    );
   });
 });

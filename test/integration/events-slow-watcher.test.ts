@@ -69,20 +69,21 @@ function postBatch(base: string, ref: string): Promise<number> {
   });
 }
 
-/** Opens a WebSocket by hand and stops reading right after the 101 response. */
-function openStuckWatcher(port: number): Promise<Socket> {
+const WEBSOCKET_REQUEST = () =>
+  'GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+  `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+const SSE_REQUEST = () => 'GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n';
+
+/** Opens a feed by hand and stops reading right after the response head (`status` checked). */
+function openStuckWatcher(port: number, requestText: string, status: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write(
-        'GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
-    });
+    const socket = connect(port, '127.0.0.1', () => socket.write(requestText));
     socket.once('data', (chunk) => {
       socket.pause();
       // Whatever came after the response head is put back to be read later with the rest.
       const head = chunk.indexOf('\r\n\r\n');
-      if (!chunk.toString('latin1', 0, head).startsWith('HTTP/1.1 101')) reject(new Error(String(chunk)));
+      if (!chunk.toString('latin1', 0, head).startsWith(`HTTP/1.1 ${status}`))
+        reject(new Error(String(chunk)));
       socket.unshift(chunk.subarray(head + 4));
       resolve(socket);
     });
@@ -120,25 +121,20 @@ function readUntilClose(socket: Socket): Promise<number> {
   });
 }
 
-it('drops a watcher that stops reading with 1008, while uploads and the other watchers carry on', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'livedrop-slow-'));
-  const config = loadConfig({ UPLOAD_DIR: dir, LOG_LEVEL: 'silent', MAX_FILES: '200' });
-  app = await buildApp(config, {
-    events: {
-      slowWatcher: { highWaterBytes: 16 * 1024, maxQueuedBytes: 512 * 1024, maxBehindMs: 2000 },
-      closeTimeoutMs: 20_000, // time for the stuck watcher to read its backlog once the test lets it
-    },
-  });
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+/** Posts batches until a healthy watcher sees the stuck one leave; checks nobody waited for it. */
+async function uploadUntilDropped(base: string, stuckKind: 'ws' | 'sse'): Promise<void> {
   const wsBase = `${base.replace('http', 'ws')}/api/events`;
   healthy.push(await openWsWatcher(wsBase), await openWsWatcher(wsBase));
-  stuck = await openStuckWatcher(Number(new URL(base).port));
+  const port = Number(new URL(base).port);
+  stuck =
+    stuckKind === 'ws'
+      ? await openStuckWatcher(port, WEBSOCKET_REQUEST(), '101')
+      : await openStuckWatcher(port, SSE_REQUEST(), '200');
   const joined = await healthy[0]!.waitFor((e) => e.type === 'watchers' && e.count === 3);
   const isDrop = (e: FeedEvent) => e.type === 'watchers' && e.count === 2 && e.seq > joined.seq;
 
-  const dropped = () => healthy[0]!.events.some(isDrop);
   let batches = 0;
-  while (!dropped() && batches < 30) {
+  while (!healthy[0]!.events.some(isDrop) && batches < 30) {
     const ref = `batch-${batches++}`;
     expect(await postBatch(base, ref)).toBe(201);
     // Every healthy watcher gets every completion of the batch, promptly (a generous bound: this is
@@ -157,7 +153,35 @@ it('drops a watcher that stops reading with 1008, while uploads and the other wa
   }
   await healthy[0]!.waitFor(isDrop, 'the stuck watcher to be dropped');
   expect(app.liveEvents.presence.count).toBe(2);
+}
 
+async function start(): Promise<string> {
+  dir = mkdtempSync(join(tmpdir(), 'livedrop-slow-'));
+  const config = loadConfig({ UPLOAD_DIR: dir, LOG_LEVEL: 'silent', MAX_FILES: '200' });
+  app = await buildApp(config, {
+    events: {
+      slowWatcher: { highWaterBytes: 16 * 1024, maxQueuedBytes: 512 * 1024, maxBehindMs: 2000 },
+      closeTimeoutMs: 20_000, // time for the stuck watcher to read its backlog once the test lets it
+    },
+  });
+  return app.listen({ port: 0, host: '127.0.0.1' });
+}
+
+it('drops a WebSocket watcher that stops reading with 1008, while uploads and the others carry on', async () => {
+  await uploadUntilDropped(await start(), 'ws');
   // Now it reads: its backlog, then the close frame.
-  expect(await readUntilClose(stuck)).toBe(1008);
+  expect(await readUntilClose(stuck!)).toBe(1008);
+});
+
+it('ends the stream of an SSE watcher that stops reading, saying why', async () => {
+  await uploadUntilDropped(await start(), 'sse');
+  let text = '';
+  stuck!.setEncoding('utf8');
+  stuck!.on('data', (chunk: string) => {
+    text += chunk;
+  });
+  stuck!.resume();
+  await new Promise((resolve) => stuck!.once('close', resolve));
+  // The last chunk of the (chunked) response says why; then the response ends.
+  expect(text.slice(-120)).toMatch(/: closed: more than 524288 bytes of events queued\n\n\r\n0\r\n\r\n$/);
 });

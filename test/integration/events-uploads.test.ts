@@ -252,12 +252,13 @@ describe('live events of real uploads', () => {
     sameOrigin.socket.terminate();
   });
 
-  it('401s a watcher without the AUTH_TOKEN and admits ?token=', async () => {
+  it('401s a watcher without the AUTH_TOKEN, 400s a bad since, and admits ?token=', async () => {
     await start({ AUTH_TOKEN: 'sesame' });
     await expect(openWsWatcher(wsUrl())).rejects.toThrow('HTTP 401');
     await expect(openWsWatcher(wsUrl('?token=wrong'))).rejects.toThrow('HTTP 401');
     const sse = await openSseReader(`${base}/api/events`);
     expect(sse.status).toBe(401);
+    await expect(openWsWatcher(wsUrl('?token=sesame&since=soon'))).rejects.toThrow('HTTP 400');
     const ws = await openWsWatcher(wsUrl('?token=sesame'));
     await ws.waitFor((e) => e.type === 'snapshot');
     ws.socket.terminate();

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
@@ -58,8 +58,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
-/** Throttles this page's uploads (DevTools network emulation), so a cancel lands mid-upload. */
-export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<void> {
+/** Throttles this page's uploads (DevTools network emulation), so a cancel lands mid-upload. Returns
+ *  the DevTools session, to change or lift the throttle later. */
+export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<CDPSession> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', {
@@ -68,4 +69,5 @@ export async function throttleUploads(page: Page, bytesPerSecond: number): Promi
     downloadThroughput: -1,
     uploadThroughput: bytesPerSecond,
   });
+  return cdp;
 }

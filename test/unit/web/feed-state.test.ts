@@ -134,7 +134,7 @@ describe('applyFeedEvent', () => {
         error: { code: 'STORAGE_FULL', message: 'full' },
       },
     ]);
-    expect(state.uploads.get('bb')?.status).toBe('failed');
+    expect(state.uploads.get('bb')).toMatchObject({ status: 'failed', failure: 'full' });
   });
 
   it('replaces everything with a later snapshot, even one with a lower seq (a restarted server)', () => {

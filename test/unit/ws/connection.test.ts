@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   attachWebSocketServer,
@@ -220,6 +220,28 @@ describe('broadcast and server close', () => {
     expect(frames[2]).toBe(frames[0]);
     for (const peer of peers) await peer.waitFor(() => peer.messages.length === 1, 1000);
     expect(peers.map((p) => p.messages[0]!.data.toString())).toEqual(['to all', 'to all', 'to all']);
+  });
+
+  it('sends the frames broadcast in one tick to each socket in one writev, in order', async () => {
+    const { connections, connect } = await start();
+    const peers = [await connect(), await connect()];
+    await vi.waitFor(() => expect(connections).toHaveLength(2));
+    const write = vi.spyOn(Socket.prototype, '_write');
+    const writev = vi.spyOn(Socket.prototype, '_writev');
+    try {
+      for (const text of ['one', 'two', 'three']) broadcast(connections, text);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(write).not.toHaveBeenCalled();
+      expect(writev.mock.calls.map(([chunks]) => chunks.length)).toEqual([3, 3]);
+    } finally {
+      write.mockRestore();
+      writev.mockRestore();
+    }
+    for (const peer of peers) await peer.waitFor(() => peer.messages.length === 3, 1000);
+    expect(peers.map((p) => p.messages.map((m) => m.data.toString()))).toEqual([
+      ['one', 'two', 'three'],
+      ['one', 'two', 'three'],
+    ]);
   });
 
   it('close() sends 1001 to every client, waits for them, and stops accepting upgrades', async () => {
