@@ -6,11 +6,11 @@
 // answers, SHA-256 mismatches, other failures, leftover temp files, open fds and RSS of the server.
 // Targets: 0 / 0 / 0 / 0, fds back to baseline, RSS growth < 10 % between warm-up and the end (both
 // read at rest: the load pauses for a moment at each point).
-// Exits 1 when a target is missed. UPLOAD_DIR is on tmpfs (/dev/shm) when there is one.
+// Exits 1 when a target is missed. UPLOAD_DIR is on tmpfs (/dev/shm) when it is big enough.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, statfs } from 'node:fs/promises';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -322,8 +322,16 @@ async function openWatchers(port: number, count: number): Promise<Watchers> {
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-const uploadDir = await mkdtemp(join(base, 'livedrop-soak-'));
+/** tmpfs keeps the disk out of the measurement, but only if it can hold every upload in flight twice. */
+async function storageBase(): Promise<string> {
+  const needed = 2 * uploaders * maxSize;
+  const shm = await statfs('/dev/shm').catch(() => null);
+  if (shm && shm.bavail * shm.bsize >= needed) return '/dev/shm';
+  console.log(`soak: /dev/shm cannot hold ${mib(needed)}; UPLOAD_DIR goes to ${tmpdir()}`);
+  return tmpdir();
+}
+
+const uploadDir = await mkdtemp(join(await storageBase(), 'livedrop-soak-'));
 const { child, port } = await startServer(uploadDir);
 const pid = child.pid!;
 try {
