@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
 import { parseBytes } from '../server/config.js';
+import { openWatchers } from './soak-watchers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -127,6 +127,9 @@ function answered(status: number, what: string): void {
     fail(`${what}: ${status}`);
   }
 }
+
+/** Every upload answered 201: each must also have been announced to the watchers. */
+const completedIds: string[] = [];
 
 /** The bytes of every upload are a slice of one random pool: cheap to make, different every time. */
 const pool = randomBytes(maxSize + CHUNK);
@@ -245,6 +248,7 @@ async function uploadOnce(port: number, round: number): Promise<void> {
   const upload = await postFile(port, data);
   if (!upload) return;
   stats.completed++;
+  completedIds.push(upload.id);
   const meta = await request('GET', port, `/api/uploads/${upload.id}`);
   answered(meta.status, 'GET /api/uploads/:id');
   const stored = meta.status === 200 ? (JSON.parse(meta.body.toString()) as Uploaded) : null;
@@ -265,57 +269,6 @@ async function uploadOnce(port: number, round: number): Promise<void> {
   const deleted = await request('DELETE', port, `/api/uploads/${upload.id}`);
   answered(deleted.status, 'DELETE');
   if (deleted.status !== 204) fail(`DELETE answered ${deleted.status}`);
-}
-
-// ---- watchers ---------------------------------------------------------------------------------
-
-interface Watchers {
-  messages: number;
-  unexpectedCloses: number;
-  outOfOrder: number;
-  close(): Promise<void>;
-}
-
-async function openWatchers(port: number, count: number): Promise<Watchers> {
-  const state = { messages: 0, unexpectedCloses: 0, outOfOrder: 0 };
-  let closing = false;
-  const sockets = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const ws = new WebSocket(`ws://${HOST}:${port}/api/events`);
-      stats.requests++;
-      // A few watchers read every event and check that seq only rises; the rest only count.
-      const checks = i < 10;
-      let lastSeq = -1;
-      ws.on('message', (data: Buffer) => {
-        state.messages++;
-        if (!checks) return;
-        const { seq } = JSON.parse(data.toString()) as { seq: number };
-        if (seq <= lastSeq) state.outOfOrder++;
-        lastSeq = seq;
-      });
-      ws.on('close', (code) => {
-        if (!closing) {
-          state.unexpectedCloses++;
-          fail(`watcher closed by the server with ${code}`);
-        }
-      });
-      ws.on('error', (error) => fail(`watcher error: ${error.message}`));
-      await new Promise((resolve) => ws.once('open', resolve).once('error', resolve));
-      return ws;
-    }),
-  );
-  return Object.assign(state, {
-    async close() {
-      closing = true;
-      await Promise.all(
-        sockets.map((ws) =>
-          ws.readyState === WebSocket.CLOSED
-            ? undefined
-            : new Promise((resolve) => ws.once('close', resolve).close(1000)),
-        ),
-      );
-    },
-  });
 }
 
 // ---- the run ----------------------------------------------------------------------------------
@@ -341,7 +294,8 @@ try {
   console.log(
     `soak: ${args.minutes} min, ${uploaders} uploaders (≤ ${mib(maxSize)}, ${abortRate * 100} % aborted), ${watcherCount} watchers; server pid ${pid}, UPLOAD_DIR ${uploadDir}`,
   );
-  const watchers = await openWatchers(port, watcherCount);
+  const watchers = await openWatchers(`ws://${HOST}:${port}/api/events`, watcherCount, fail);
+  stats.requests += watcherCount;
   const started = Date.now();
   let rssPeak = 0;
   const progress = setInterval(() => {
@@ -361,6 +315,7 @@ try {
   await uploading;
   clearInterval(progress);
   const rssEnd = await quiescedRss(pid);
+  const unannounced = watcherCount > 0 ? completedIds.filter((id) => !watchers.announced.has(id)).length : 0;
   const growth = (rssEnd - rssWarm) / rssWarm;
   await watchers.close();
 
@@ -389,6 +344,7 @@ try {
       'watchers kept (none closed by the server)',
       watchers.unexpectedCloses === 0 && watchers.outOfOrder === 0,
     ],
+    ['every completed upload announced to the watchers', unannounced === 0],
     ['healthy at the end', health === 200],
   ] as const;
   const report = {
@@ -405,6 +361,7 @@ try {
     strayFiles,
     watcherMessages: watchers.messages,
     watchersClosedByServer: watchers.unexpectedCloses,
+    completedNotAnnounced: unannounced,
     fds: { start: fdsStart, end: fdsEnd },
     rss: {
       start: rssStart,

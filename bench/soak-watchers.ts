@@ -1,0 +1,62 @@
+// The soak's watchers: WebSocket clients that hold the live feed open for the whole run. A few read
+// every event (seq must only rise; the first one notes every upload announced as completed); the
+// rest only count messages, so 500 of them stay cheap for the client. A close the soak did not ask
+// for is a failure: the server dropped a watcher that was keeping up.
+import WebSocket from 'ws';
+
+export interface Watchers {
+  messages: number;
+  unexpectedCloses: number;
+  outOfOrder: number;
+  /** Uploads the first watcher saw completed. */
+  announced: Set<string>;
+  close(): Promise<void>;
+}
+
+/** Opens `count` watchers on the feed at `url`; `fail` hears every unexpected close or error. */
+export async function openWatchers(
+  url: string,
+  count: number,
+  fail: (what: string) => void,
+): Promise<Watchers> {
+  const state = { messages: 0, unexpectedCloses: 0, outOfOrder: 0, announced: new Set<string>() };
+  let closing = false;
+  const sockets = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const ws = new WebSocket(url);
+      // A few watchers read every event and check that seq only rises; the rest only count.
+      const checks = i < 10;
+      let lastSeq = -1;
+      ws.on('message', (data: Buffer) => {
+        state.messages++;
+        if (!checks) return;
+        const event = JSON.parse(data.toString()) as { seq: number; type: string; upload?: { id: string } };
+        if (event.seq <= lastSeq) state.outOfOrder++;
+        lastSeq = event.seq;
+        if (i === 0 && event.type === 'upload.completed' && event.upload)
+          state.announced.add(event.upload.id);
+      });
+      ws.on('close', (code) => {
+        if (!closing) {
+          state.unexpectedCloses++;
+          fail(`watcher closed by the server with ${code}`);
+        }
+      });
+      ws.on('error', (error) => fail(`watcher error: ${error.message}`));
+      await new Promise((resolve) => ws.once('open', resolve).once('error', resolve));
+      return ws;
+    }),
+  );
+  return Object.assign(state, {
+    async close() {
+      closing = true;
+      await Promise.all(
+        sockets.map((ws) =>
+          ws.readyState === WebSocket.CLOSED
+            ? undefined
+            : new Promise((resolve) => ws.once('close', resolve).close(1000)),
+        ),
+      );
+    },
+  });
+}
