@@ -1,24 +1,26 @@
 // Soak: one server (child process) under steady load for N minutes, then a verdict.
-//   npm run soak -- --minutes 10 [--uploaders 50] [--watchers 500] [--max-size 64MiB] [--abort-rate 0.1]
+//   npm run soak -- --minutes 10 [--uploaders 50] [--watchers 500] [--stuck-watchers 20]
+//                   [--max-size 64MiB] [--abort-rate 0.1]
 // Uploaders post files of random size (up to --max-size), 10 % of them cut off midway; every completed
 // upload's stored SHA-256 is compared with the client's (and every 10th one is downloaded and hashed),
-// then deleted. Watchers hold the WebSocket feed open the whole time. The report: requests, 5xx
-// answers, SHA-256 mismatches, other failures, leftover temp files, open fds and RSS of the server.
-// Targets: 0 / 0 / 0 / 0, fds back to baseline, RSS growth < 10 % between warm-up and the end (both
-// read at rest: the load pauses for a moment at each point).
+// then deleted. Watchers hold the WebSocket feed open the whole time; stuck watchers (which stop
+// reading after the handshake) join during the first half and must all be dropped by the server.
+// The report: requests, 5xx answers, SHA-256 mismatches, other failures, leftover temp files, open
+// fds and RSS of the server. Targets: 0 / 0 / 0 / 0, fds back to baseline, RSS growth < 10 % between
+// warm-up and the end (both read at rest: the load pauses for a moment at each point).
 // Exits 1 when a target is missed. UPLOAD_DIR is on tmpfs (/dev/shm) when it is big enough.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, statfs } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parseBytes } from '../server/config.js';
-import { openWatchers } from './soak-watchers.js';
+import { openStuckWatcher, openWatchers } from './soak-watchers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     watchers: { type: 'string', default: '500' },
     'max-size': { type: 'string', default: '64MiB' },
     'abort-rate': { type: 'string', default: '0.1' },
+    'stuck-watchers': { type: 'string', default: '20' },
   },
 });
 const durationMs = Number(args.minutes) * 60_000;
@@ -34,11 +37,20 @@ const uploaders = Number(args.uploaders);
 const watcherCount = Number(args.watchers);
 const maxSize = parseBytes(args['max-size']) ?? Number.NaN;
 const abortRate = Number(args['abort-rate']);
+const stuckCount = Number(args['stuck-watchers']);
 if (
-  !(durationMs > 0 && uploaders > 0 && watcherCount >= 0 && maxSize > 0 && abortRate >= 0 && abortRate < 1)
+  !(
+    durationMs > 0 &&
+    uploaders > 0 &&
+    watcherCount >= 1 &&
+    stuckCount >= 0 &&
+    maxSize > 0 &&
+    abortRate >= 0 &&
+    abortRate < 1
+  )
 ) {
   console.error(
-    'usage: npm run soak -- --minutes N [--uploaders 50] [--watchers 500] [--max-size 64MiB] [--abort-rate 0.1]',
+    'usage: npm run soak -- --minutes N [--uploaders 50] [--watchers 500] [--stuck-watchers 20] [--max-size 64MiB] [--abort-rate 0.1]',
   );
   process.exit(2);
 }
@@ -89,6 +101,8 @@ async function startServer(uploadDir: string): Promise<{ child: ChildProcess; po
       UPLOAD_DIR: uploadDir,
       LOG_LEVEL: 'warn',
       MAX_FILE_SIZE: String(maxSize),
+      // Stuck watchers miss a pong and are dropped within two intervals.
+      HEARTBEAT_INTERVAL_MS: '5000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -306,6 +320,15 @@ try {
         `${stats.serverErrors} 5xx, rss ${mib(rss)}, fds ${procFds(pid)}`,
     );
   }, 5000);
+  // Stuck watchers join one by one during the first half of the run; the server must drop them all.
+  const stuck: Socket[] = [];
+  for (let i = 1; i <= stuckCount; i++) {
+    setTimeout(
+      () => void openStuckWatcher(HOST, port).then((socket) => stuck.push(socket)),
+      (i * durationMs) / 2 / stuckCount,
+    );
+  }
+  stats.requests += stuckCount;
   const uploading = Promise.all(
     Array.from({ length: uploaders }, (_, i) => uploader(port, started + durationMs, i)),
   );
@@ -315,8 +338,11 @@ try {
   await uploading;
   clearInterval(progress);
   const rssEnd = await quiescedRss(pid);
-  const unannounced = watcherCount > 0 ? completedIds.filter((id) => !watchers.announced.has(id)).length : 0;
+  const unannounced = completedIds.filter((id) => !watchers.announced.has(id)).length;
   const growth = (rssEnd - rssWarm) / rssWarm;
+  for (let i = 0; i < 200 && watchers.presence !== watcherCount; i++) await sleep(100);
+  const stuckLeft = watchers.presence - watcherCount;
+  for (const socket of stuck) socket.destroy();
   await watchers.close();
 
   // Settle: closed sockets and discarded uploads take a moment to be released.
@@ -345,6 +371,10 @@ try {
       watchers.unexpectedCloses === 0 && watchers.outOfOrder === 0,
     ],
     ['every completed upload announced to the watchers', unannounced === 0],
+    [
+      `stuck watchers dropped by the server (${stuck.length} opened)`,
+      stuckLeft === 0 && stuck.length === stuckCount,
+    ],
     ['healthy at the end', health === 200],
   ] as const;
   const report = {
@@ -362,6 +392,7 @@ try {
     watcherMessages: watchers.messages,
     watchersClosedByServer: watchers.unexpectedCloses,
     completedNotAnnounced: unannounced,
+    stuckWatchers: { opened: stuck.length, notDropped: stuckLeft },
     fds: { start: fdsStart, end: fdsEnd },
     rss: {
       start: rssStart,
