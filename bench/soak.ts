@@ -54,8 +54,8 @@ if (
   );
   process.exit(2);
 }
-/** Warm-up: a quarter of the run, at least 15 s. RSS is compared between its end and the end of the run. */
-const warmUpMs = Math.max(15_000, durationMs / 4);
+/** Warm-up: a quarter of the run, at least 30 s. RSS is compared between its end and the end of the run. */
+const warmUpMs = Math.max(30_000, durationMs / 4);
 /** RSS is read with the load paused (no upload in flight, watchers still connected), after this long. */
 const SETTLE_MS = 2000;
 const CHUNK = 256 * 1024;
