@@ -1,6 +1,6 @@
 // Benchmark 2, memory under load: each server's peak RSS (VmHWM) while 4 × 1 GiB multipart uploads
 // run at once, for livedrop (sha256 + one watcher), livedrop CHECKSUM=none, raw-pipe and naive
-// @fastify/multipart. Each measurement starts the server afresh; median over interleaved rounds.
+// @fastify/multipart. Each measurement starts the server afresh; median over interleaved rounds (2).
 // Usage: tsx bench/memory.ts [--quick] [--rounds N] [--uploads N] [--file-mib N]
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ const { values } = parseArgs({
 });
 const uploads = Number(values.uploads ?? 4);
 const fileBytes = Number(values['file-mib'] ?? (quick ? 128 : 1024)) * MiB;
-const rounds = roundsFlag ?? 1;
+const rounds = roundsFlag ?? (quick ? 1 : 2);
 
 interface Target {
   spec: (dir: string) => ServerSpec;

@@ -26,6 +26,28 @@ export function mountScratch(sizeBytes: number): ScratchDir {
   } catch (error) {
     kind = `os.tmpdir() (tmpfs mount failed: ${String(error).split('\n')[0]})`;
   }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    process.off('SIGINT', releaseAndExit);
+    process.off('SIGTERM', releaseAndExit);
+    if (kind === 'tmpfs') {
+      try {
+        execFileSync('umount', [path], { stdio: 'pipe' });
+      } catch {
+        execFileSync('umount', ['-l', path], { stdio: 'pipe' });
+      }
+    }
+    rmSync(path, { recursive: true, force: true });
+  };
+  // An interrupted benchmark (Ctrl-C, timeout) must not leave a tmpfs mounted behind it.
+  const releaseAndExit = () => {
+    release();
+    process.exit(130);
+  };
+  process.once('SIGINT', releaseAndExit);
+  process.once('SIGTERM', releaseAndExit);
   return {
     path,
     kind,
@@ -37,16 +59,7 @@ export function mountScratch(sizeBytes: number): ScratchDir {
     removeSubdir(dir) {
       rmSync(dir, { recursive: true, force: true });
     },
-    release() {
-      if (kind === 'tmpfs') {
-        try {
-          execFileSync('umount', [path], { stdio: 'pipe' });
-        } catch {
-          execFileSync('umount', ['-l', path], { stdio: 'pipe' });
-        }
-      }
-      rmSync(path, { recursive: true, force: true });
-    },
+    release,
   };
 }
 

@@ -11,6 +11,12 @@ import { cpuSeconds, type MemoryFigures, memory, resetPeakRss } from './proc-sta
 
 export const HOST = '127.0.0.1';
 
+/** Servers still running: killed when this process exits, however it exits, so none is orphaned. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 export interface ServerSpec {
   /** The target's name in results, e.g. `raw-pipe`. */
   target: string;
@@ -114,6 +120,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...(spec.nodeArgs ?? []),
       ...profilingFlags(spec.target),
       spec.script,
       ...(spec.args ?? []).map((a) => a.replace('{port}', `${port}`)),
@@ -124,6 +131,8 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const server = new ServerProcess(spec.target, port, child);
   const deadline = Date.now() + 20_000;
   while (!(await acceptsConnections(port))) {

@@ -5,6 +5,7 @@ import type { EncodedEvent } from '../../../server/events/event-types.js';
 import { Presence } from '../../../server/events/presence.js';
 import { defaultSlowWatcherPolicy, type WatcherSink } from '../../../server/events/watcher-queue.js';
 import { WatcherSet } from '../../../server/events/watcher-set.js';
+import type { Upload } from '../../../server/uploads/upload.js';
 
 class RecordingSink implements WatcherSink {
   bufferedAmount = 0;
@@ -69,6 +70,38 @@ describe('WatcherSet', () => {
     for (const sink of sinks) expect(sink.writes).toHaveLength(1);
     expect(sinks[1]!.writes[0]).toBe(sinks[0]!.writes[0]);
     expect(sinks[0]!.events().map((e) => e.seq)).toEqual([4, 5, 6]);
+  });
+
+  it('sends a batch of progress events together as soon as the code publishing them ends, without the window', async () => {
+    const sinks = [new RecordingSink(), new RecordingSink()];
+    for (const sink of sinks) set.join(sink, undefined);
+    vi.runAllTimers();
+    for (const sink of sinks) sink.writes = [];
+    const upload = (id: string, size: number): Upload => ({
+      id,
+      name: `${id}.bin`,
+      type: 'application/octet-stream',
+      size,
+      expected: 100,
+      status: 'uploading',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    // A tracker tick: an upload ending (windowed on its own) among the progress of two others.
+    bus.publish({ type: 'upload.progress', upload: upload('a', 10) });
+    bus.publish({ type: 'upload.deleted', upload: { id: 'x' } });
+    bus.publish({ type: 'upload.progress', upload: upload('b', 20) });
+    expect(sinks[0]!.writes).toEqual([]); // not from inside publish()
+    await Promise.resolve(); // the publishing task is over; no timer has run
+    for (const sink of sinks) {
+      expect(sink.writes).toHaveLength(1);
+      expect(sink.events().map((e) => [e.type, e.seq])).toEqual([
+        ['upload.progress', 3],
+        ['upload.deleted', 4],
+        ['upload.progress', 5],
+      ]);
+    }
+    vi.runAllTimers(); // the window's timer finds nothing left to send
+    expect(sinks[0]!.writes).toHaveLength(1);
   });
 
   it('delivers events still gathering before a newcomer catches up, so nobody sees one twice', () => {
