@@ -1,24 +1,26 @@
 // Soak: one server (child process) under steady load for N minutes, then a verdict.
-//   npm run soak -- --minutes 10 [--uploaders 50] [--watchers 500] [--max-size 64MiB] [--abort-rate 0.1]
+//   npm run soak -- --minutes 10 [--uploaders 50] [--watchers 500] [--stuck-watchers 20]
+//                   [--max-size 64MiB] [--abort-rate 0.1]
 // Uploaders post files of random size (up to --max-size), 10 % of them cut off midway; every completed
 // upload's stored SHA-256 is compared with the client's (and every 10th one is downloaded and hashed),
-// then deleted. Watchers hold the WebSocket feed open the whole time. The report: requests, 5xx
-// answers, SHA-256 mismatches, other failures, leftover temp files, open fds and RSS of the server.
-// Targets: 0 / 0 / 0 / 0, fds back to baseline, RSS growth < 10 % between warm-up and the end (both
-// read at rest: the load pauses for a moment at each point).
-// Exits 1 when a target is missed. UPLOAD_DIR is on tmpfs (/dev/shm) when there is one.
+// then deleted. Watchers hold the WebSocket feed open the whole time; stuck watchers (which stop
+// reading after the handshake) join during the first half and must all be dropped by the server.
+// The report: requests, 5xx answers, SHA-256 mismatches, other failures, leftover temp files, open
+// fds and RSS of the server. Targets: 0 / 0 / 0 / 0, fds back to baseline, RSS growth < 10 % between
+// warm-up and the end (both read at rest: the load pauses for a moment at each point).
+// Exits 1 when a target is missed. UPLOAD_DIR is on tmpfs (/dev/shm) when it is big enough.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, statfs } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
 import { parseBytes } from '../server/config.js';
+import { openStuckWatcher, openWatchers } from './soak-watchers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     watchers: { type: 'string', default: '500' },
     'max-size': { type: 'string', default: '64MiB' },
     'abort-rate': { type: 'string', default: '0.1' },
+    'stuck-watchers': { type: 'string', default: '20' },
   },
 });
 const durationMs = Number(args.minutes) * 60_000;
@@ -34,16 +37,25 @@ const uploaders = Number(args.uploaders);
 const watcherCount = Number(args.watchers);
 const maxSize = parseBytes(args['max-size']) ?? Number.NaN;
 const abortRate = Number(args['abort-rate']);
+const stuckCount = Number(args['stuck-watchers']);
 if (
-  !(durationMs > 0 && uploaders > 0 && watcherCount >= 0 && maxSize > 0 && abortRate >= 0 && abortRate < 1)
+  !(
+    durationMs > 0 &&
+    uploaders > 0 &&
+    watcherCount >= 1 &&
+    stuckCount >= 0 &&
+    maxSize > 0 &&
+    abortRate >= 0 &&
+    abortRate < 1
+  )
 ) {
   console.error(
-    'usage: npm run soak -- --minutes N [--uploaders 50] [--watchers 500] [--max-size 64MiB] [--abort-rate 0.1]',
+    'usage: npm run soak -- --minutes N [--uploaders 50] [--watchers 500] [--stuck-watchers 20] [--max-size 64MiB] [--abort-rate 0.1]',
   );
   process.exit(2);
 }
-/** Warm-up: a quarter of the run, at least 15 s. RSS is compared between its end and the end of the run. */
-const warmUpMs = Math.max(15_000, durationMs / 4);
+/** Warm-up: a quarter of the run, at least 30 s. RSS is compared between its end and the end of the run. */
+const warmUpMs = Math.max(30_000, durationMs / 4);
 /** RSS is read with the load paused (no upload in flight, watchers still connected), after this long. */
 const SETTLE_MS = 2000;
 const CHUNK = 256 * 1024;
@@ -89,6 +101,8 @@ async function startServer(uploadDir: string): Promise<{ child: ChildProcess; po
       UPLOAD_DIR: uploadDir,
       LOG_LEVEL: 'warn',
       MAX_FILE_SIZE: String(maxSize),
+      // Stuck watchers miss a pong and are dropped within two intervals.
+      HEARTBEAT_INTERVAL_MS: '5000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -127,6 +141,9 @@ function answered(status: number, what: string): void {
     fail(`${what}: ${status}`);
   }
 }
+
+/** Every upload answered 201: each must also have been announced to the watchers. */
+const completedIds: string[] = [];
 
 /** The bytes of every upload are a slice of one random pool: cheap to make, different every time. */
 const pool = randomBytes(maxSize + CHUNK);
@@ -245,6 +262,7 @@ async function uploadOnce(port: number, round: number): Promise<void> {
   const upload = await postFile(port, data);
   if (!upload) return;
   stats.completed++;
+  completedIds.push(upload.id);
   const meta = await request('GET', port, `/api/uploads/${upload.id}`);
   answered(meta.status, 'GET /api/uploads/:id');
   const stored = meta.status === 200 ? (JSON.parse(meta.body.toString()) as Uploaded) : null;
@@ -267,63 +285,20 @@ async function uploadOnce(port: number, round: number): Promise<void> {
   if (deleted.status !== 204) fail(`DELETE answered ${deleted.status}`);
 }
 
-// ---- watchers ---------------------------------------------------------------------------------
-
-interface Watchers {
-  messages: number;
-  unexpectedCloses: number;
-  outOfOrder: number;
-  close(): Promise<void>;
-}
-
-async function openWatchers(port: number, count: number): Promise<Watchers> {
-  const state = { messages: 0, unexpectedCloses: 0, outOfOrder: 0 };
-  let closing = false;
-  const sockets = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const ws = new WebSocket(`ws://${HOST}:${port}/api/events`);
-      stats.requests++;
-      // A few watchers read every event and check that seq only rises; the rest only count.
-      const checks = i < 10;
-      let lastSeq = -1;
-      ws.on('message', (data: Buffer) => {
-        state.messages++;
-        if (!checks) return;
-        const { seq } = JSON.parse(data.toString()) as { seq: number };
-        if (seq <= lastSeq) state.outOfOrder++;
-        lastSeq = seq;
-      });
-      ws.on('close', (code) => {
-        if (!closing) {
-          state.unexpectedCloses++;
-          fail(`watcher closed by the server with ${code}`);
-        }
-      });
-      ws.on('error', (error) => fail(`watcher error: ${error.message}`));
-      await new Promise((resolve) => ws.once('open', resolve).once('error', resolve));
-      return ws;
-    }),
-  );
-  return Object.assign(state, {
-    async close() {
-      closing = true;
-      await Promise.all(
-        sockets.map((ws) =>
-          ws.readyState === WebSocket.CLOSED
-            ? undefined
-            : new Promise((resolve) => ws.once('close', resolve).close(1000)),
-        ),
-      );
-    },
-  });
-}
-
 // ---- the run ----------------------------------------------------------------------------------
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-const uploadDir = await mkdtemp(join(base, 'livedrop-soak-'));
+/** tmpfs keeps the disk out of the measurement, but only if it can hold every upload in flight twice. */
+async function storageBase(): Promise<string> {
+  const needed = 2 * uploaders * maxSize;
+  const shm = await statfs('/dev/shm').catch(() => null);
+  if (shm && shm.bavail * shm.bsize >= needed) return '/dev/shm';
+  console.log(`soak: /dev/shm cannot hold ${mib(needed)}; UPLOAD_DIR goes to ${tmpdir()}`);
+  return tmpdir();
+}
+
+const uploadDir = await mkdtemp(join(await storageBase(), 'livedrop-soak-'));
 const { child, port } = await startServer(uploadDir);
 const pid = child.pid!;
 try {
@@ -333,7 +308,8 @@ try {
   console.log(
     `soak: ${args.minutes} min, ${uploaders} uploaders (≤ ${mib(maxSize)}, ${abortRate * 100} % aborted), ${watcherCount} watchers; server pid ${pid}, UPLOAD_DIR ${uploadDir}`,
   );
-  const watchers = await openWatchers(port, watcherCount);
+  const watchers = await openWatchers(`ws://${HOST}:${port}/api/events`, watcherCount, fail);
+  stats.requests += watcherCount;
   const started = Date.now();
   let rssPeak = 0;
   const progress = setInterval(() => {
@@ -344,6 +320,15 @@ try {
         `${stats.serverErrors} 5xx, rss ${mib(rss)}, fds ${procFds(pid)}`,
     );
   }, 5000);
+  // Stuck watchers join one by one during the first half of the run; the server must drop them all.
+  const stuck: Socket[] = [];
+  for (let i = 1; i <= stuckCount; i++) {
+    setTimeout(
+      () => void openStuckWatcher(HOST, port).then((socket) => stuck.push(socket)),
+      (i * durationMs) / 2 / stuckCount,
+    );
+  }
+  stats.requests += stuckCount;
   const uploading = Promise.all(
     Array.from({ length: uploaders }, (_, i) => uploader(port, started + durationMs, i)),
   );
@@ -353,7 +338,11 @@ try {
   await uploading;
   clearInterval(progress);
   const rssEnd = await quiescedRss(pid);
+  const unannounced = completedIds.filter((id) => !watchers.announced.has(id)).length;
   const growth = (rssEnd - rssWarm) / rssWarm;
+  for (let i = 0; i < 200 && watchers.presence !== watcherCount; i++) await sleep(100);
+  const stuckLeft = watchers.presence - watcherCount;
+  for (const socket of stuck) socket.destroy();
   await watchers.close();
 
   // Settle: closed sockets and discarded uploads take a moment to be released.
@@ -381,6 +370,11 @@ try {
       'watchers kept (none closed by the server)',
       watchers.unexpectedCloses === 0 && watchers.outOfOrder === 0,
     ],
+    ['every completed upload announced to the watchers', unannounced === 0],
+    [
+      `stuck watchers dropped by the server (${stuck.length} opened)`,
+      stuckLeft === 0 && stuck.length === stuckCount,
+    ],
     ['healthy at the end', health === 200],
   ] as const;
   const report = {
@@ -397,6 +391,8 @@ try {
     strayFiles,
     watcherMessages: watchers.messages,
     watchersClosedByServer: watchers.unexpectedCloses,
+    completedNotAnnounced: unannounced,
+    stuckWatchers: { opened: stuck.length, notDropped: stuckLeft },
     fds: { start: fdsStart, end: fdsEnd },
     rss: {
       start: rssStart,

@@ -53,6 +53,12 @@ export function registerSseFeed(app: FastifyInstance, options: SseFeedOptions): 
       'cache-control': 'no-store',
       'x-accel-buffering': 'no', // nginx: pass events through instead of buffering the response
     });
+    // RFC 9110 §9.3.2: a HEAD gets the stream's head and nothing more. Node ignores writes to a HEAD
+    // response, so without this end() not even the head would be sent: the request would hang.
+    if (request.method === 'HEAD') {
+      res.end();
+      return reply;
+    }
     res.write(`retry: ${SSE_RETRY_MS}\n\n`);
     // A stream opened while the server shuts down ends at once: EventSource retries after SSE_RETRY_MS.
     if (closing) {

@@ -1,7 +1,8 @@
 // Graceful shutdown (server/shutdown.ts) with the real server as a child process: on SIGTERM it closes
 // the WebSocket watchers with 1001, stops accepting connections, still completes an upload in flight
-// (201) within SHUTDOWN_GRACE_MS, and exits 0; an upload stalled past the grace period is cut, its
-// temp file removed, and the exit is still 0.
+// (201) within SHUTDOWN_GRACE_MS, and exits 0; an upload stalled past the grace period (SIGINT this
+// time) is cut, its temp file removed, and the exit is still 0; a second signal cuts the grace period
+// short; a watcher that never answers the close frame neither keeps the port open nor the process up.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -59,7 +60,7 @@ const tryConnect = (port: number) =>
 const shuttingDown = (s: ServerProcess) =>
   s.logs.some((entry) => String(entry.msg).startsWith('shutting down'));
 
-describe('SIGTERM', () => {
+describe('SIGTERM and SIGINT', () => {
   it('closes watchers with 1001, refuses new connections, lets an in-flight upload finish with 201, exits 0', async () => {
     dir = await mkdtemp(join(tmpdir(), 'livedrop-shutdown-'));
     server = await startServerProcess({ UPLOAD_DIR: dir, SHUTDOWN_GRACE_MS: '20000' });
@@ -85,7 +86,7 @@ describe('SIGTERM', () => {
     expect(await tempFiles(dir)).toEqual([]);
   });
 
-  it('cuts an upload still stalled when the grace period ends, removes its temp file, exits 0', async () => {
+  it('SIGINT: cuts an upload still stalled when the grace period ends, removes its temp file, exits 0', async () => {
     dir = await mkdtemp(join(tmpdir(), 'livedrop-shutdown-'));
     server = await startServerProcess({ UPLOAD_DIR: dir, SHUTDOWN_GRACE_MS: '500' });
     const upload = halfUpload(server.url, randomBytes(512 * 1024));
@@ -95,9 +96,25 @@ describe('SIGTERM', () => {
       ({ status }) => `answered ${status}`,
       (error: Error) => error.message,
     );
-    server.child.kill('SIGTERM');
+    server.child.kill('SIGINT'); // Ctrl+C: the same shutdown
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(await outcome).toMatch(/socket hang up|ECONNRESET/);
+    expect(await readdir(dir)).toEqual(['.tmp']);
+    expect(await tempFiles(dir)).toEqual([]);
+  });
+
+  it('a second signal cuts the grace period short', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'livedrop-shutdown-'));
+    // A grace period longer than the test's own timeout: only the second signal can end it in time.
+    server = await startServerProcess({ UPLOAD_DIR: dir, SHUTDOWN_GRACE_MS: '600000' });
+    const upload = halfUpload(server.url, randomBytes(512 * 1024));
+    upload.response.catch(() => {}); // cut, as intended
+    await eventually(async () => expect(await tempFiles(dir)).toHaveLength(1));
+
+    server.child.kill('SIGTERM');
+    await eventually(() => expect(shuttingDown(server!)).toBe(true));
+    server.child.kill('SIGINT');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(await readdir(dir)).toEqual(['.tmp']);
     expect(await tempFiles(dir)).toEqual([]);
   });

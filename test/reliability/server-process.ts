@@ -28,8 +28,19 @@ export interface ServerProcess {
 
 const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:(\d+))/;
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+export interface ProcessOptions {
+  /** RLIMIT_NOFILE for the server (set with the shell's `ulimit -n`), to run it out of descriptors. */
+  fdLimit?: number;
+}
+
+export async function startServerProcess(
+  env: Record<string, string>,
+  { fdLimit }: ProcessOptions = {},
+): Promise<ServerProcess> {
+  const node = [process.execPath, '--import', 'tsx', 'server/main.ts'];
+  const [command, ...args] =
+    fdLimit === undefined ? node : ['bash', '-c', `ulimit -n ${fdLimit} && exec "$@"`, 'bash', ...node];
+  const child = spawn(command!, args, {
     cwd: repoRoot,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

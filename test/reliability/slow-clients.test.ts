@@ -117,11 +117,12 @@ describe('slow and stuck clients', () => {
       `POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: ${contentType}\r\n` +
         `Content-Length: ${body.length}\r\n\r\n`,
     );
-    // Eight pieces, one every 40 % of the idle timeout: 2.5 timeouts in all, never idle for one.
-    const pieces = 8;
+    // Ten pieces, one every quarter of the idle timeout: 2.5 timeouts in all, never idle for one (a
+    // loaded machine may stretch a gap; a quarter leaves it room).
+    const pieces = 10;
     const size = Math.ceil(body.length / pieces);
     for (let i = 0; i < pieces; i++) {
-      await sleep(TIMEOUT_MS * 0.4);
+      await sleep(TIMEOUT_MS * 0.25);
       connection.socket.write(body.subarray(i * size, (i + 1) * size));
     }
     await connection.closed;

@@ -1,5 +1,5 @@
 // Watchers that get stuck must cost the server nothing once they are gone. The server is a child
-// process (so its file descriptors can be counted in /proc) with a 1 s heartbeat. Stuck watchers are
+// process (so its file descriptors can be counted in /proc) with a 2 s heartbeat. Stuck watchers are
 // raw TCP sockets that complete the WebSocket handshake and then never read and never answer a ping,
 // while uploads keep the feed busy. Each is dropped (the healthy watcher sees the presence count fall
 // back), and the server's open file descriptors return to their baseline.
@@ -36,7 +36,7 @@ function lastCount(watcher: WsWatcher): unknown {
 describe('stuck watchers', () => {
   it('are dropped, and the server is back to its baseline of open file descriptors', async () => {
     dir = await mkdtemp(join(tmpdir(), 'livedrop-stuck-'));
-    server = await startServerProcess({ UPLOAD_DIR: dir, HEARTBEAT_INTERVAL_MS: '1000' });
+    server = await startServerProcess({ UPLOAD_DIR: dir, HEARTBEAT_INTERVAL_MS: '2000' });
     healthy = await openWsWatcher(`${server.url.replace('http', 'ws')}/api/events`);
     await eventually(() => expect(lastCount(healthy!)).toBe(1));
     const baseline = openFds(server.pid);
