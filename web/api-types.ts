@@ -1,24 +1,9 @@
-// The shapes of DESIGN.md §4 (HTTP API) and §5 (event protocol), as this client relies on them.
-// Written against the contract, not imported from server/, so the UI can talk to any livedrop server.
+// The shapes of DESIGN.md §4 (HTTP API) and §5 (event protocol) this client relies on. Upload and
+// event types come from the server's own definitions (type-only: nothing of server/ is bundled), so a
+// change to the contract breaks the UI's type check instead of its behaviour.
+import type { LiveEvent, Snapshot } from '../server/events/event-types.js';
 
-export type UploadStatus = 'uploading' | 'completed' | 'failed' | 'aborted';
-
-export interface Upload {
-  id: string;
-  ref?: string;
-  name: string;
-  type: string;
-  /** Bytes stored on the server so far. */
-  size: number;
-  /** The exact total, or null when the client did not announce it. */
-  expected: number | null;
-  status: UploadStatus;
-  sha256?: string;
-  thumbnail?: string;
-  createdAt: string;
-  completedAt?: string;
-  url?: string;
-}
+export type { Upload, UploadStatus } from '../server/uploads/upload.js';
 
 export interface ServerConfig {
   maxFileSize: number;
@@ -34,16 +19,7 @@ export interface ApiErrorBody {
   message: string;
 }
 
-export type FeedEvent =
-  | { type: 'snapshot'; seq: number; uploads: Upload[]; watchers: number }
-  | {
-      type: 'upload.started' | 'upload.progress' | 'upload.completed' | 'upload.aborted';
-      seq: number;
-      upload: Upload;
-    }
-  | { type: 'upload.failed'; seq: number; upload: Upload; error: { code: string; message: string } }
-  | { type: 'upload.deleted'; seq: number; upload: { id: string } }
-  | { type: 'watchers'; seq: number; count: number };
+export type FeedEvent = Snapshot | LiveEvent;
 
 /** A feed message parsed from JSON, or null when it is not one this client understands. */
 export function parseFeedEvent(text: string): FeedEvent | null {
