@@ -1,6 +1,7 @@
 // The last N events, so a watcher that reconnects with `since` (or SSE's Last-Event-ID) gets exactly
-// what it missed, and long-pollers can be answered from memory. Bounded: a watcher gone for longer
-// than the buffer covers gets a fresh snapshot instead.
+// what it missed, and long-pollers can be answered from memory. Bounded by count and by bytes (started
+// and completed events carry 16 KiB thumbnails): a watcher gone for longer than the buffer covers gets
+// a fresh snapshot instead.
 import type { EncodedEvent } from './event-types.js';
 
 export class ReplayBuffer {
@@ -8,8 +9,13 @@ export class ReplayBuffer {
   /** Index of the slot the next event goes into. */
   #next = 0;
   #size = 0;
+  /** Characters of JSON held: the measure `maxBytes` bounds. */
+  #bytes = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes = 8 * 1024 * 1024,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError('capacity must be a positive integer');
     this.#slots = new Array(capacity);
@@ -17,9 +23,20 @@ export class ReplayBuffer {
 
   /** Events must arrive in seq order with no gaps, as the bus publishes them. */
   push(event: EncodedEvent): void {
+    if (this.#size === this.capacity) this.#dropOldest();
     this.#slots[this.#next] = event;
     this.#next = (this.#next + 1) % this.capacity;
-    this.#size = Math.min(this.#size + 1, this.capacity);
+    this.#size++;
+    this.#bytes += event.json.length;
+    // The newest event always stays, however large: since() must cover the latest seq.
+    while (this.#bytes > this.maxBytes && this.#size > 1) this.#dropOldest();
+  }
+
+  #dropOldest(): void {
+    const index = (this.#next - this.#size + this.capacity) % this.capacity;
+    this.#bytes -= this.#slots[index]!.json.length;
+    this.#slots[index] = undefined;
+    this.#size--;
   }
 
   /**

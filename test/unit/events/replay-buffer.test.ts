@@ -50,4 +50,16 @@ describe('ReplayBuffer', () => {
     expect(() => new ReplayBuffer(0)).toThrow(RangeError);
     expect(() => new ReplayBuffer(1.5)).toThrow(RangeError);
   });
+
+  it('drops the oldest events once their JSON passes the byte bound, keeping the newest', () => {
+    const big = (seq: number): EncodedEvent => ({ ...event(seq), json: 'x'.repeat(400) });
+    const buffer = new ReplayBuffer(100, 1000);
+    for (let seq = 1; seq <= 5; seq++) buffer.push(big(seq));
+    // 1000 characters hold two 400-character events: 4 and 5 remain, 3 and earlier need a snapshot.
+    expect(seqs(buffer.since(3, 5))).toEqual([4, 5]);
+    expect(buffer.since(2, 5)).toBeUndefined();
+    const huge = new ReplayBuffer(100, 10);
+    huge.push(big(1));
+    expect(seqs(huge.since(0, 1))).toEqual([1]);
+  });
 });
