@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
 import type { UploadObserver } from './uploads/upload-observer.js';
@@ -50,6 +51,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // Node enforces headersTimeout only when it sweeps its connections, every 30 s by default: sweep
     // often enough that HEADERS_TIMEOUT holds to within a second.
     http: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2) },
+    schemaController: { compilersFactory: lazySchemaCompilers },
   });
   // HEADERS_TIMEOUT: a client that trickles its headers (slowloris), or a WebSocket handshake that
   // never completes, gets 408 and loses its connection. The body is bounded by UPLOAD_IDLE_TIMEOUT.
