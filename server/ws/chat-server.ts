@@ -5,15 +5,12 @@
 //   {"type":"join","user":"guest-2"}                          to the others
 //   {"type":"message","user":"guest-2","text":"hi"}           to everyone but the sender
 //   {"type":"leave","user":"guest-2"}                          to the others
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { broadcast } from './broadcast.js';
 import type { WebSocketConnection } from './connection.js';
 import { CloseCode } from './constants.js';
-import type { RunningServer } from './echo-server.js';
-import { attachWebSocketServer } from './websocket-server.js';
+import { type RunningServer, startDemoServer } from './demo-server.js';
 
 function* everyoneBut(room: Map<WebSocketConnection, string>, sender: WebSocketConnection) {
   for (const peer of room.keys()) if (peer !== sender) yield peer;
@@ -46,20 +43,7 @@ export async function startChatServer(
     });
   }
 
-  const server = createServer((_req, res) => {
-    res.writeHead(426, { 'Content-Type': 'text/plain' }).end('WebSocket chat server: connect with ws://\n');
-  });
-  const wss = attachWebSocketServer(server, { path: '/', heartbeatIntervalMs, onConnection: join });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  const { port: actual } = server.address() as AddressInfo;
-  return {
-    port: actual,
-    url: `ws://${host}:${actual}/`,
-    async close() {
-      await wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return startDemoServer('WebSocket chat server', { heartbeatIntervalMs, onConnection: join }, port, host);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,17 +1,9 @@
 // `npm run ws:echo -- --port N`: an echo server on the core (every message comes back as it came,
 // 64 MiB message limit), the peer of the conformance suite and the benchmarks.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { WebSocketConnection } from './connection.js';
-import { attachWebSocketServer } from './websocket-server.js';
-
-export interface RunningServer {
-  readonly port: number;
-  readonly url: string;
-  close(): Promise<void>;
-}
+import { type RunningServer, startDemoServer } from './demo-server.js';
 
 const ECHO_MAX_PAYLOAD = 64 * 1024 * 1024;
 
@@ -25,20 +17,12 @@ function echo(connection: WebSocketConnection): void {
 
 /** Starts the echo server on `/` (other paths: 404); `port` 0 picks a free port. */
 export async function startEchoServer(port = 0, host = '127.0.0.1'): Promise<RunningServer> {
-  const server = createServer((_req, res) => {
-    res.writeHead(426, { 'Content-Type': 'text/plain' }).end('WebSocket echo server: connect with ws://\n');
-  });
-  const wss = attachWebSocketServer(server, { path: '/', maxPayload: ECHO_MAX_PAYLOAD, onConnection: echo });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  const { port: actual } = server.address() as AddressInfo;
-  return {
-    port: actual,
-    url: `ws://${host}:${actual}/`,
-    async close() {
-      await wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return startDemoServer(
+    'WebSocket echo server',
+    { maxPayload: ECHO_MAX_PAYLOAD, onConnection: echo },
+    port,
+    host,
+  );
 }
 
 /** `--port N` (default 9001) and `--host H` (default 127.0.0.1) from the command line. */

@@ -1,6 +1,7 @@
 // The Autobahn-style suite against our ws:echo and, for comparison, against a `ws` echo server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startEchoServer } from '../../server/ws/echo-server.js';
+import type { RunningServer } from '../../server/ws/demo-server.js';
+import { startEchoServer } from '../../server/ws/echo-server.js';
 import { conformanceCases } from './cases.js';
 import type { CaseResult } from './driver.js';
 import { knownWsDifferences } from './known-ws-differences.js';

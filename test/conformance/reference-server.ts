@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
-import type { RunningServer } from '../../server/ws/echo-server.js';
+import type { RunningServer } from '../../server/ws/demo-server.js';
 
 export async function startWsEchoServer(port = 0): Promise<RunningServer> {
   const wss = new WebSocketServer({

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { startChatServer } from '../../server/ws/chat-server.js';
-import type { RunningServer } from '../../server/ws/echo-server.js';
+import type { RunningServer } from '../../server/ws/demo-server.js';
 import { RawClient } from '../conformance/raw-client.js';
 
 interface Peer {
