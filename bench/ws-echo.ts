@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { buildServers } from './lib/build.js';
-import { runDrivers } from './lib/echo-driver.js';
+import { echo, runDrivers } from './lib/echo-driver.js';
 import { benchOptions, emit, log, MiB, median, round3 } from './lib/report.js';
 import { type ServerProcess, startServer } from './lib/server-process.js';
 import { coreScript, wsEcho } from './lib/targets.js';
@@ -58,20 +58,7 @@ async function run(
   const client = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
   await once(client, 'open');
   const started = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
-    let sent = 0;
-    let received = 0;
-    client.on('error', reject);
-    client.on('message', () => {
-      received++;
-      if (received === count) resolve();
-      else if (sent < count) {
-        sent++;
-        client.send(payload);
-      }
-    });
-    for (; sent < Math.min(window, count); sent++) client.send(payload);
-  });
+  await echo(client, payload, count, window);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   client.close();
   await once(client, 'close');
