@@ -60,7 +60,12 @@ export async function runDrivers(processes: number, job: Job): Promise<DriversRe
 }
 
 /** One connection: sends `count` messages keeping `window` in flight, resolves when all came back. */
-export function echo(client: WebSocket, payload: Buffer | string, count: number, window: number): Promise<void> {
+export function echo(
+  client: WebSocket,
+  payload: Buffer | string,
+  count: number,
+  window: number,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let sent = 0;
     let received = 0;
