@@ -56,6 +56,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // HEADERS_TIMEOUT: a client that trickles its headers (slowloris), or a WebSocket handshake that
   // never completes, gets 408 and loses its connection. The body is bounded by UPLOAD_IDLE_TIMEOUT.
   app.server.headersTimeout = config.headersTimeoutMs;
+  // RFC 9110 §10.1.1: a client that sends `Expect: 100-continue` (curl does, for bodies over 1 MiB)
+  // holds its body back until told to go on. Node would say so at once; we let the request through
+  // Fastify first, and only the upload route says "continue", after the auth, origin and type checks,
+  // so a refused upload is refused before any of its body is sent.
+  app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
 
   const store = new UploadStore(config.uploadDir, app.log);
   await store.open();

@@ -41,6 +41,8 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
     },
     handler: async (request, reply) => {
       const ref = parseRefHeader(request.headers['x-upload-ref']);
+      // Every check that needs no body has passed: ask for it (see checkContinue in app.ts).
+      if (/\b100-continue\b/i.test(request.headers.expect ?? '')) reply.raw.writeContinue();
       const ingest = ingestUploads(request.raw, { config, store, observer, log: request.log, ref });
       inFlight.add(ingest);
       try {
