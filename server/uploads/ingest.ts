@@ -16,6 +16,7 @@ import { errors } from '../errors.js';
 import { formatBytes } from './byte-size.js';
 import { sanitizeFileName } from './file-name.js';
 import { isTypeAllowed, normalizeMediaType } from './media-type.js';
+import { storageError } from './storage-error.js';
 import { TempFileWriter } from './temp-file-writer.js';
 import type { Upload } from './upload.js';
 import { MAX_THUMBNAIL_LENGTH, parseSizeField, parseThumbnailField } from './upload-fields.js';
@@ -310,13 +311,4 @@ class RequestIngest {
     }
     this.#reject(error);
   }
-}
-
-/**
- * A full disk (or quota) is answered 507; any other file-system error is our fault (500), answered
- * without its message, which names paths on the server (the log keeps it as the cause).
- */
-function storageError(error: NodeJS.ErrnoException): IngestError {
-  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return new errors.STORAGE_FULL();
-  return new Error('The upload could not be stored', { cause: error });
 }
