@@ -3,7 +3,7 @@
 // one it says what is missing.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runE2e } from './harness/browser.js';
+import { launchChromium, openConnectedPage, openPage, runE2e } from './harness/browser.js';
 import { type LivedropServer, removeDir, startServer } from './harness/servers.js';
 import { builtUi } from './harness/web-build.js';
 
@@ -33,8 +33,7 @@ describe.runIf(runE2e)('a server that needs a token (Chromium)', () => {
   });
 
   it('uploads, watches and downloads with ?token=', async () => {
-    const page = await openPage(browser, server.page(`token=${TOKEN}`));
-    await page.waitForSelector('#connection[data-state="connected"]');
+    const page = await openConnectedPage(browser, server.page(`token=${TOKEN}`));
     expect(await page.locator('#auth-notice').isHidden()).toBe(true);
     await page.setInputFiles('#file-input', {
       name: 'secret.txt',

@@ -3,7 +3,7 @@
 // sender's progress never went backwards on the way.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runE2e, screenshot, throttleUploads } from './harness/browser.js';
+import { launchChromium, openConnectedPage, runE2e, screenshot, throttleUploads } from './harness/browser.js';
 import { dropFiles } from './harness/page-files.js';
 import { type LivedropServer, removeDir, startServer } from './harness/servers.js';
 import { builtUi } from './harness/web-build.js';
@@ -17,10 +17,8 @@ describe.runIf(runE2e)('cancelling an upload (Chromium)', () => {
   beforeAll(async () => {
     server = await startServer(await builtUi());
     browser = await launchChromium();
-    watcher = await openPage(browser, server.page());
-    sender = await openPage(browser, server.page());
-    await watcher.waitForSelector('#connection[data-state="connected"]');
-    await sender.waitForSelector('#connection[data-state="connected"]');
+    watcher = await openConnectedPage(browser, server.page());
+    sender = await openConnectedPage(browser, server.page());
   });
 
   afterAll(async () => {

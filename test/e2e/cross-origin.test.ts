@@ -2,7 +2,7 @@
 // since X-Upload-Ref is a custom header) and the live feed passes the server's Origin allowlist.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runE2e, screenshot } from './harness/browser.js';
+import { launchChromium, openConnectedPage, runE2e, screenshot } from './harness/browser.js';
 import { sha256 } from './harness/page-files.js';
 import { type LivedropServer, removeDir, startServer, startStaticServer } from './harness/servers.js';
 import { builtUi } from './harness/web-build.js';
@@ -28,8 +28,7 @@ describe.runIf(runE2e)('a page on another origin (Chromium)', () => {
 
   it('uploads to the API origin and follows its live feed', async () => {
     expect(site.origin).not.toBe(api.origin);
-    const page = await openPage(browser, `${site.origin}/?api=${encodeURIComponent(api.origin)}`);
-    await page.waitForSelector('#connection[data-state="connected"]');
+    const page = await openConnectedPage(browser, `${site.origin}/?api=${encodeURIComponent(api.origin)}`);
 
     await page.setInputFiles('#file-input', {
       name: 'far-away.txt',

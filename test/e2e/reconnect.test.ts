@@ -3,7 +3,14 @@
 // while it was away (an upload made before the new server accepted any connection).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runE2e, screenshot, throttleUploads } from './harness/browser.js';
+import {
+  CONNECTED,
+  launchChromium,
+  openConnectedPage,
+  runE2e,
+  screenshot,
+  throttleUploads,
+} from './harness/browser.js';
 import { dropFiles, multipartBody, sha256 } from './harness/page-files.js';
 import { type LivedropServer, removeDir, startServer } from './harness/servers.js';
 import { builtUi } from './harness/web-build.js';
@@ -18,8 +25,7 @@ describe.runIf(runE2e)('losing and regaining the server (Chromium)', () => {
     ui = await builtUi();
     server = await startServer(ui);
     browser = await launchChromium();
-    page = await openPage(browser, server.page());
-    await page.waitForSelector('#connection[data-state="connected"]');
+    page = await openConnectedPage(browser, server.page());
   });
 
   afterAll(async () => {
@@ -65,7 +71,7 @@ describe.runIf(runE2e)('losing and regaining the server (Chromium)', () => {
       },
     });
 
-    await page.waitForSelector('#connection[data-state="connected"]', { timeout: 20_000 });
+    await page.waitForSelector(CONNECTED, { timeout: 20_000 });
     await alert.waitFor({ state: 'hidden' });
     await page.locator('#live li[data-status="completed"]', { hasText: 'while-you-were-away.txt' }).waitFor();
     await page.locator('#live li[data-status="completed"]', { hasText: 'before.txt' }).waitFor();
@@ -74,7 +80,7 @@ describe.runIf(runE2e)('losing and regaining the server (Chromium)', () => {
   });
 
   it('retries an upload cut off by an outage on its own, and it completes once the server is back', async () => {
-    await page.waitForSelector('#connection[data-state="connected"]');
+    await page.waitForSelector(CONNECTED);
     const cdp = await throttleUploads(page, 1024 * 1024);
     await dropFiles(page, [
       { name: 'interrupted.bin', type: 'application/octet-stream', content: { bytes: 8 * 1024 * 1024 } },

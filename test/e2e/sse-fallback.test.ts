@@ -3,7 +3,7 @@
 // on the same URL and the dashboard stays live.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runE2e } from './harness/browser.js';
+import { CONNECTED, launchChromium, openConnectedPage, runE2e } from './harness/browser.js';
 import { type LivedropServer, removeDir, startServer } from './harness/servers.js';
 import { builtUi } from './harness/web-build.js';
 
@@ -23,8 +23,7 @@ describe.runIf(runE2e)('falling back to SSE (Chromium)', () => {
   });
 
   it('uses WebSocket when it works', async () => {
-    const page = await openPage(browser, server.page());
-    await page.waitForSelector('#connection[data-state="connected"]');
+    const page = await openConnectedPage(browser, server.page());
     expect(await page.getAttribute('#connection', 'title')).toBe('WebSocket');
   });
 
@@ -41,7 +40,7 @@ describe.runIf(runE2e)('falling back to SSE (Chromium)', () => {
     });
     const page = await context.newPage();
     await page.goto(server.page());
-    await page.waitForSelector('#connection[data-state="connected"]', { timeout: 15_000 });
+    await page.waitForSelector(CONNECTED, { timeout: 15_000 });
     expect(await page.getAttribute('#connection', 'title')).toBe('Server-Sent Events');
 
     await page.setInputFiles('#file-input', {

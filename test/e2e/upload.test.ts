@@ -3,7 +3,7 @@
 // reload) with the same thumbnail and the server's checksum.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runE2e, screenshot } from './harness/browser.js';
+import { launchChromium, openConnectedPage, runE2e, screenshot } from './harness/browser.js';
 import { dropFiles, pngFromPage, sha256 } from './harness/page-files.js';
 import { type LivedropServer, removeDir, startServer } from './harness/servers.js';
 import { builtUi } from './harness/web-build.js';
@@ -17,10 +17,8 @@ describe.runIf(runE2e)('uploading from the page (Chromium)', () => {
   beforeAll(async () => {
     server = await startServer(await builtUi());
     browser = await launchChromium();
-    watcher = await openPage(browser, server.page());
-    sender = await openPage(browser, server.page());
-    await watcher.waitForSelector('#connection[data-state="connected"]');
-    await sender.waitForSelector('#connection[data-state="connected"]');
+    watcher = await openConnectedPage(browser, server.page());
+    sender = await openConnectedPage(browser, server.page());
     // Set once: if the watcher reloaded, this marker would be gone.
     await watcher.evaluate(() => Object.assign(window, { notReloaded: true }));
   });
@@ -109,8 +107,7 @@ describe.runIf(runE2e)('uploading from the page (Chromium)', () => {
   });
 
   it('is operable from the keyboard: Tab reaches the picker and Enter opens it', async () => {
-    const page = await openPage(browser, server.page());
-    await page.waitForSelector('#connection[data-state="connected"]');
+    const page = await openConnectedPage(browser, server.page());
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
       'Choose files to upload',

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
+import { multipart, type Part } from '../fixtures/upload-server.js';
 import { type FeedEvent, openWsWatcher, type WsWatcher } from './events-clients.js';
 
 let app: FastifyInstance;
@@ -33,28 +34,21 @@ const THUMBNAIL = `data:image/png;base64,${randomBytes(12_000).toString('base64'
 
 /** One POST with FILES_PER_BATCH small files, each with a thumbnail. */
 function postBatch(base: string, ref: string): Promise<number> {
-  const boundary = `----slow${randomBytes(6).toString('hex')}`;
-  const parts: Buffer[] = [];
+  const parts: Part[] = [];
   for (let i = 0; i < FILES_PER_BATCH; i++) {
     parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="thumbnail"\r\n\r\n${THUMBNAIL}\r\n` +
-          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f${i}.bin"\r\n` +
-          'Content-Type: application/octet-stream\r\n\r\n',
-      ),
-      randomBytes(1024),
-      Buffer.from('\r\n'),
+      { name: 'thumbnail', value: THUMBNAIL },
+      { name: 'file', filename: `f${i}.bin`, data: randomBytes(1024) },
     );
   }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  const body = Buffer.concat(parts);
+  const { body, contentType } = multipart(parts);
   return new Promise((resolve, reject) => {
     const req = request(
       `${base}/api/uploads`,
       {
         method: 'POST',
         headers: {
-          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-type': contentType,
           'content-length': body.length,
           'x-upload-ref': ref,
         },

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppOptions, buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
+import { multipart, type Part } from '../fixtures/upload-server.js';
 import {
   type EventLog,
   type FeedEvent,
@@ -67,29 +68,20 @@ function postUpload(
   files: FilePart[],
   options: PostOptions = {},
 ): Promise<{ status: number; body: unknown }> {
-  const boundary = `----livedrop${randomBytes(6).toString('hex')}`;
-  const chunks: Buffer[] = [];
+  const parts: Part[] = [];
   for (const [i, file] of files.entries()) {
-    if (file.size !== undefined) chunks.push(field(boundary, 'size', String(file.size)));
-    if (file.thumbnail !== undefined) chunks.push(field(boundary, 'thumbnail', file.thumbnail));
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name ?? `f${i}.bin`}"\r\n` +
-          'Content-Type: application/octet-stream\r\n\r\n',
-      ),
-      file.data,
-      Buffer.from('\r\n'),
-    );
+    if (file.size !== undefined) parts.push({ name: 'size', value: String(file.size) });
+    if (file.thumbnail !== undefined) parts.push({ name: 'thumbnail', value: file.thumbnail });
+    parts.push({ name: 'file', filename: file.name ?? `f${i}.bin`, data: file.data });
   }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  const body = Buffer.concat(chunks);
+  const { body, contentType } = multipart(parts);
   return new Promise((resolve, reject) => {
     const req = request(
       `${base}/api/uploads`,
       {
         method: 'POST',
         headers: {
-          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-type': contentType,
           'content-length': body.length,
           ...(options.ref && { 'x-upload-ref': options.ref }),
           ...options.headers,
@@ -124,9 +116,6 @@ function postUpload(
     })();
   });
 }
-
-const field = (boundary: string, name: string, value: string) =>
-  Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
 
 /** The events a feed saw about one upload, as [seq, type, size]. */
 function trail(log: EventLog, id: string): [number, string, number][] {

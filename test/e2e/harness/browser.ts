@@ -50,6 +50,16 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
+/** The connection badge once the page's live feed is up. */
+export const CONNECTED = '#connection[data-state="connected"]';
+
+/** openPage, then waits until the page's live feed is connected. */
+export async function openConnectedPage(browser: Browser, url: string): Promise<Page> {
+  const page = await openPage(browser, url);
+  await page.waitForSelector(CONNECTED);
+  return page;
+}
+
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
 export async function screenshot(page: Page, name: string): Promise<void> {
