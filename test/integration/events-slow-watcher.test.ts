@@ -5,7 +5,6 @@
 // `completed`) until the server gives up on the stuck watcher.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { multipart, type Part } from '../fixtures/upload-server.js';
+import { multipart, type Part, rawPost } from '../fixtures/upload-server.js';
 import { type FeedEvent, openWsWatcher, type WsWatcher } from './events-clients.js';
 
 let app: FastifyInstance;
@@ -33,7 +32,7 @@ const FILES_PER_BATCH = 100;
 const THUMBNAIL = `data:image/png;base64,${randomBytes(12_000).toString('base64')}`;
 
 /** One POST with FILES_PER_BATCH small files, each with a thumbnail. */
-function postBatch(base: string, ref: string): Promise<number> {
+async function postBatch(base: string, ref: string): Promise<number> {
   const parts: Part[] = [];
   for (let i = 0; i < FILES_PER_BATCH; i++) {
     parts.push(
@@ -42,25 +41,8 @@ function postBatch(base: string, ref: string): Promise<number> {
     );
   }
   const { body, contentType } = multipart(parts);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${base}/api/uploads`,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': contentType,
-          'content-length': body.length,
-          'x-upload-ref': ref,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const headers = { 'content-type': contentType, 'content-length': body.length, 'x-upload-ref': ref };
+  return (await rawPost(base, headers, [body])).status;
 }
 
 const WEBSOCKET_REQUEST = () =>
