@@ -1,6 +1,6 @@
 // Every error code the API returns, in one table. Responses use Fastify's error shape
 // {statusCode, code, error, message}; `%s` in a message is filled from the arguments at the throw site.
-// The README's "Error codes" section documents each one (a test keeps the two in step).
+// docs/errors.md documents each one (a test keeps the two in step).
 import createError from '@fastify/error';
 
 export const errors = {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { errors } from '../../server/errors.js';
+import { readDoc } from '../fixtures/docs.js';
 
 describe('error table', () => {
   it('names every error by its own code', () => {
@@ -11,11 +11,11 @@ describe('error table', () => {
     }
   });
 
-  it('documents every code with its status in the README', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it('documents every code with its status in docs/', () => {
+    const doc = readDoc('errors');
     for (const [code, ErrorClass] of Object.entries(errors)) {
       const status = new ErrorClass('x', 'y').statusCode;
-      expect(readme).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`));
+      expect(doc).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`));
     }
   });
 });

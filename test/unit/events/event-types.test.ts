@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { InProcessEventBus } from '../../../server/events/event-bus.js';
 import { EVENT_TYPES, type EventBody, type EventType } from '../../../server/events/event-types.js';
+import { readDoc } from '../../fixtures/docs.js';
 
 describe('event type table', () => {
   it('covers every event the bus can publish', () => {
@@ -13,9 +13,8 @@ describe('event type table', () => {
     expect(coalescable.map(([type]) => type)).toEqual(['upload.progress']);
   });
 
-  it('documents every event type in the README', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('## Live events'));
+  it('documents every event type in docs/', () => {
+    const section = readDoc('events');
     for (const type of Object.keys(EVENT_TYPES))
       expect(section).toMatch(new RegExp(`\\|\\s*\`${type}\`\\s*\\|`));
   });

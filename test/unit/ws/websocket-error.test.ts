@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WebSocketError, wsErrors } from '../../../server/ws/websocket-error.js';
+import { readDoc } from '../../fixtures/docs.js';
 
 describe('WebSocket error table', () => {
   it('gives every error its code, its close code and a message', () => {
@@ -14,10 +14,10 @@ describe('WebSocket error table', () => {
     }
   });
 
-  it('documents every code with its close code in the README', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  it('documents every code with its close code in docs/', () => {
+    const doc = readDoc('websocket-core');
     for (const [code, entry] of Object.entries(wsErrors)) {
-      expect(readme).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${entry.closeCode}\\s*\\|`));
+      expect(doc).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${entry.closeCode}\\s*\\|`));
     }
   });
 });
