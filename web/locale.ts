@@ -74,6 +74,7 @@ export const locale = {
 
   status: {
     uploading: 'Uploading',
+    paused: 'Paused',
     completed: 'Completed',
     failed: 'Failed',
     aborted: 'Aborted',

@@ -1,6 +1,7 @@
 // The Upload object of the API and of every event (DESIGN.md §4).
 
-export type UploadStatus = 'uploading' | 'completed' | 'failed' | 'aborted';
+/** `paused`: a resumable (tus) upload whose connection ended; it goes on until `expiresAt` (DESIGN.md §8). */
+export type UploadStatus = 'uploading' | 'paused' | 'completed' | 'failed' | 'aborted';
 
 export interface Upload {
   /** Random, unguessable (≥ 128 bits); also the file name on disk. */
@@ -22,6 +23,12 @@ export interface Upload {
   completedAt?: string;
   /** The content URL, once completed. */
   url?: string;
+  /** How the upload arrived: `multipart` (POST /api/uploads) or `resumable` (tus). Absent means multipart. */
+  kind?: 'multipart' | 'resumable';
+  /** A resumable upload that is not complete is removed at this time (ISO 8601). */
+  expiresAt?: string;
+  /** The file's path inside a dropped folder, sanitised like `name` (display only, never a storage path). */
+  path?: string;
 }
 
 export interface UploadError {
