@@ -124,6 +124,30 @@ export const settings = {
     'milliseconds 1000–600000 between WebSocket pings',
     integer(1000, 600_000),
   ),
+  tusExpirationMs: setting(
+    'TUS_EXPIRATION',
+    '86400000',
+    'milliseconds 1000–2592000000 an unfinished resumable upload may stay idle before it is removed',
+    integer(1000, 2_592_000_000),
+  ),
+  resumableThreshold: setting(
+    'RESUMABLE_THRESHOLD',
+    '8MiB',
+    'bytes, or a size such as 8MiB: the web UI sends larger files resumably (tus)',
+    parseBytes,
+  ),
+  tusChunkSize: setting(
+    'TUS_CHUNK_SIZE',
+    '8MiB',
+    "bytes, or a size such as 8MiB: the web UI's largest tus PATCH (under a proxy's body limit)",
+    parseBytes,
+  ),
+  trustProxy: setting(
+    'TRUST_PROXY',
+    'false',
+    'true or false: build tus Location URLs from X-Forwarded-Proto/Host',
+    (raw) => (raw === 'true' ? true : raw === 'false' ? false : undefined),
+  ),
   logLevel: setting('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent', (raw) =>
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw) ? raw : undefined,
   ),

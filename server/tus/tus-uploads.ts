@@ -1,0 +1,450 @@
+// The tus room's state: every unfinished resumable upload, what it may still receive, and what
+// watchers are told about it. The handlers (one per method) parse HTTP and call in here; this file
+// talks to storage (the ResumableRecord is the truth, the blob's durable length is the offset) and to
+// the observer. Data flows one way: handler → here → storage/ → observer.
+import { createHash, type Hash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { errors } from '../errors.js';
+import type { ResumableRecord, Storage } from '../storage/storage.js';
+import { formatBytes } from '../uploads/byte-size.js';
+import { sanitizeFileName } from '../uploads/file-name.js';
+import { isTypeAllowed, normalizeMediaType } from '../uploads/media-type.js';
+import { storageError } from '../uploads/storage-error.js';
+import type { Upload } from '../uploads/upload.js';
+import type { UploadObserver } from '../uploads/upload-observer.js';
+import { contentUrl, newUploadId } from '../uploads/upload-store.js';
+import { type AppendResult, appendBody } from './body-append.js';
+import { type Checksum, type Metadata, parseMetadata } from './headers.js';
+import { GROUP_METADATA_KEY, ParallelGroups } from './parallel-groups.js';
+import type { UploadLease, UploadLocks } from './upload-lock.js';
+
+/** How long a request waits for another one on the same upload to let go before answering 423. */
+const LOCK_WAIT_MS = 3000;
+/** Terminated and expired ids remembered for 410 (beyond that: 404, which the spec allows too). */
+const GONE_REMEMBERED = 10_000;
+
+/** The completed uploads' index (GET /api/uploads): where a finished tus upload goes. */
+export interface CompletedIndex {
+  get(id: string): Upload | undefined;
+  /** The upload was committed to storage: list it. */
+  add(upload: Upload): void;
+}
+
+export interface TusUploadsOptions {
+  config: Config;
+  storage: Storage;
+  index: CompletedIndex;
+  observer: UploadObserver;
+  locks: UploadLocks;
+  log: FastifyBaseLogger;
+}
+
+export interface NewUpload {
+  length: number | null;
+  metadata: Metadata;
+  concat: { kind: 'partial' } | { kind: 'final'; parts: string[] } | null;
+  ref: string | undefined;
+}
+
+/** What HEAD reports. */
+export interface UploadState {
+  record: ResumableRecord | null;
+  /** The completed upload when the record is gone because the upload finished. */
+  completed: Upload | null;
+  offset: number;
+}
+
+export interface PatchInput {
+  offset: number;
+  checksum: Checksum | null;
+  /** Upload-Length sent with a PATCH of a deferred-length upload (creation-defer-length). */
+  length: number | undefined;
+}
+
+export interface PatchOutcome {
+  result: AppendResult;
+  record: ResumableRecord;
+  completed: Upload | null;
+}
+
+/** A running SHA-256 and the offset it has hashed up to (lost on restart: recomputed at the end). */
+interface RunningHash {
+  hash: Hash;
+  offset: number;
+}
+
+export class TusUploads {
+  readonly #o: TusUploadsOptions;
+  readonly #groups: ParallelGroups;
+  readonly #hashes = new Map<string, RunningHash>();
+  readonly #gone = new Set<string>();
+  /** Requests writing right now, stopped on shutdown; the sweep leaves their uploads alone. */
+  readonly #writing = new Map<string, Promise<unknown>>();
+  readonly #stopAll = new AbortController();
+  #sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: TusUploadsOptions) {
+    this.#o = options;
+    this.#groups = new ParallelGroups(options.observer);
+  }
+
+  get idleTimeoutMs(): number {
+    return this.#o.config.uploadIdleTimeoutMs;
+  }
+
+  /** True once close() began: a write stopped now was stopped by the shutdown. */
+  get closing(): boolean {
+    return this.#stopAll.signal.aborted;
+  }
+
+  get #blobs() {
+    return this.#o.storage.blobs;
+  }
+
+  get #records() {
+    return this.#o.storage.records;
+  }
+
+  /** Start-up: every unfinished upload is paused until a client resumes it (its size from the blob). */
+  async open(): Promise<void> {
+    const records = await this.#records.loadResumable();
+    for (const record of records) {
+      const offset = (await this.#blobs.resumableOffset(record.upload.id)) ?? 0;
+      record.upload = { ...record.upload, size: offset, status: 'paused' };
+      const tag = record.concat?.kind === 'partial' ? this.#groupTag(record) : null;
+      if (tag !== null) {
+        const template = {
+          ...record.upload,
+          id: record.concat!.kind === 'partial' ? record.concat!.finalId! : '',
+        };
+        this.#groups.join(tag, record.upload.id, record.upload.expected ?? 0, offset, template, true);
+      } else if (record.concat?.kind !== 'partial') {
+        this.#o.observer.paused({ ...record.upload });
+      }
+    }
+    this.#o.log.info({ uploads: records.length }, 'resumable uploads restored');
+    const every = Math.min(60_000, Math.max(250, this.#o.config.tusExpirationMs / 4));
+    this.#sweepTimer = setInterval(() => void this.sweep(), every).unref();
+  }
+
+  /** Shutdown: stop every write (what arrived is made durable), wait for them. */
+  async close(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+    this.#stopAll.abort();
+    await Promise.allSettled(this.#writing.values());
+  }
+
+  #expiry(): string {
+    return new Date(Date.now() + this.#o.config.tusExpirationMs).toISOString();
+  }
+
+  #groupTag(record: ResumableRecord): string | null {
+    return record.concat?.kind === 'partial' && record.concat.finalId && record.metadata
+      ? (parseMetadata(record.metadata).values.get(GROUP_METADATA_KEY) ?? null)
+      : null;
+  }
+
+  /** creation (+ concatenation): the one place a tus upload is born, so hooks and metrics can call out from here. */
+  async create(input: NewUpload): Promise<ResumableRecord> {
+    const { config } = this.#o;
+    const type = normalizeMediaType(input.metadata.values.get('filetype'));
+    if (!isTypeAllowed(type, config.allowedTypes)) {
+      throw new errors.UPLOAD_TYPE_NOT_ALLOWED(type, config.allowedTypes.join(', '));
+    }
+    let length = input.length;
+    let parts: ResumableRecord[] = [];
+    if (input.concat?.kind === 'final') {
+      parts = await this.#finishedParts(input.concat.parts);
+      length = parts.reduce((sum, part) => sum + part.upload.expected!, 0);
+    }
+    if (length !== null && length > config.maxFileSize) {
+      throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize));
+    }
+    const expiresAt = this.#expiry();
+    const upload: Upload = {
+      id: newUploadId(),
+      ...(input.ref !== undefined && { ref: input.ref }),
+      name: sanitizeFileName(input.metadata.values.get('filename')),
+      type,
+      size: 0,
+      expected: length,
+      status: 'uploading',
+      createdAt: new Date().toISOString(),
+      kind: 'resumable',
+      expiresAt,
+    };
+    const record: ResumableRecord = { upload, metadata: input.metadata.raw, expiresAt };
+    const tag = input.concat?.kind === 'partial' ? input.metadata.values.get(GROUP_METADATA_KEY) : undefined;
+    if (input.concat?.kind === 'partial') {
+      record.concat = { kind: 'partial' };
+      if (tag) record.concat.finalId = newUploadId();
+    }
+    if (input.concat?.kind === 'final') {
+      record.concat = { kind: 'final', parts: input.concat.parts };
+      const group = this.#groups.concatenated(input.concat.parts);
+      if (group) upload.id = group.id; // the id watchers have seen since the first part
+    }
+    await this.#store(() => this.#blobs.createResumable(upload.id));
+    await this.#store(() => this.#records.putResumable(record));
+    this.#hashes.set(upload.id, { hash: createHash('sha256'), offset: 0 });
+
+    if (tag && record.concat?.kind === 'partial') {
+      // Parts created at the same moment may have reserved different ids: the group's first one wins.
+      const finalId = this.#groups.join(tag, upload.id, length ?? 0, 0, {
+        ...upload,
+        id: record.concat.finalId!,
+      });
+      if (finalId !== record.concat.finalId) {
+        record.concat.finalId = finalId;
+        await this.#store(() => this.#records.putResumable(record));
+      }
+    } else if (record.concat?.kind !== 'partial') {
+      this.#o.observer.started(upload);
+    }
+    if (input.concat?.kind === 'final') {
+      await this.#concatenate(record, parts);
+    } else if (length === 0) {
+      await this.#complete(record, 0);
+    }
+    return record;
+  }
+
+  async #finishedParts(ids: string[]): Promise<ResumableRecord[]> {
+    const parts: ResumableRecord[] = [];
+    for (const id of ids) {
+      const part = await this.#records.getResumable(id);
+      if (!part || part.concat?.kind !== 'partial') {
+        throw new errors.TUS_CONCAT_INVALID(`${id} is not a partial upload`);
+      }
+      const offset = await this.#blobs.resumableOffset(id);
+      if (part.upload.expected === null || offset !== part.upload.expected) {
+        throw new errors.TUS_CONCAT_INVALID(`partial upload ${id} is not complete`);
+      }
+      parts.push(part);
+    }
+    return parts;
+  }
+
+  async #concatenate(record: ResumableRecord, parts: ResumableRecord[]): Promise<void> {
+    const partIds = parts.map((part) => part.upload.id);
+    await this.#store(() => this.#blobs.concatenate(record.upload.id, partIds));
+    await this.#complete(record, record.upload.expected!);
+    for (const id of partIds) {
+      this.#hashes.delete(id);
+      await this.#records.removeResumable(id);
+      await this.#blobs.removeResumable(id);
+    }
+  }
+
+  /** HEAD: the upload's record and durable offset; 404 unknown, 410 terminated or expired. */
+  async state(id: string): Promise<UploadState> {
+    const record = await this.#records.getResumable(id);
+    if (!record) {
+      const completed = this.#o.index.get(id);
+      if (completed?.kind === 'resumable') return { record: null, completed, offset: completed.size };
+      throw this.#unknown(id);
+    }
+    if (Date.parse(record.expiresAt) <= Date.now()) throw new errors.TUS_UPLOAD_GONE(id);
+    const offset = (await this.#blobs.resumableOffset(id)) ?? 0;
+    return { record, completed: null, offset };
+  }
+
+  #unknown(id: string) {
+    return this.#gone.has(id) ? new errors.TUS_UPLOAD_GONE(id) : new errors.UPLOAD_NOT_FOUND(id);
+  }
+
+  /**
+   * PATCH (and creation-with-upload): under the upload's lock, append the body at `offset`, make it
+   * durable, record the new offset and expiry, and complete the upload when the last byte is in.
+   * `beforeBody` runs once every check has passed (the handler sends 100 Continue there).
+   */
+  async patch(
+    id: string,
+    request: IncomingMessage,
+    input: PatchInput,
+    beforeBody: () => void,
+  ): Promise<PatchOutcome> {
+    const lease = await this.#o.locks.acquire(id, LOCK_WAIT_MS);
+    if (!lease) throw new errors.TUS_UPLOAD_LOCKED(id);
+    const work = this.#patchLocked(id, request, input, beforeBody, lease);
+    this.#writing.set(id, work);
+    try {
+      return await work;
+    } finally {
+      if (this.#writing.get(id) === work) this.#writing.delete(id);
+      await lease.release();
+    }
+  }
+
+  async #patchLocked(
+    id: string,
+    request: IncomingMessage,
+    input: PatchInput,
+    beforeBody: () => void,
+    lease: UploadLease,
+  ): Promise<PatchOutcome> {
+    const { record, offset } = await this.state(id);
+    if (!record) throw new errors.TUS_OFFSET_MISMATCH(input.offset, offset); // already complete
+    if (record.concat?.kind === 'final') throw new errors.TUS_PATCH_ON_FINAL(id);
+    if (input.offset !== offset) throw new errors.TUS_OFFSET_MISMATCH(input.offset, offset);
+    const upload = record.upload;
+    if (input.length !== undefined) this.#declareLength(record, input.length, offset);
+
+    const running = this.#hashes.get(id);
+    const sha256 = running && running.offset === offset ? running.hash : null;
+    const expiresAt = this.#expiry();
+    Object.assign(upload, { status: 'uploading', size: offset, expiresAt });
+    this.#groups.writing(id, expiresAt);
+    beforeBody();
+    const result = await appendBody(request, {
+      open: (events) => this.#blobs.append(id, offset, events),
+      room: (upload.expected ?? this.#o.config.maxFileSize) - offset,
+      checksum: input.checksum,
+      sha256,
+      progress: (total) => this.#reportProgress(record, total),
+      stop: AbortSignal.any([lease.stopRequested, this.#stopAll.signal]),
+      idleTimeoutMs: this.#o.config.uploadIdleTimeoutMs,
+    });
+    const stored = result.offset >= 0 ? result.offset : ((await this.#blobs.resumableOffset(id)) ?? offset);
+    if (result.sha256 && result.offset >= 0) this.#hashes.set(id, { hash: result.sha256, offset: stored });
+    else if (result.offset >= 0) this.#hashes.delete(id);
+    upload.size = stored;
+    record.expiresAt = expiresAt;
+    await this.#store(() => this.#records.putResumable(record));
+
+    let completed: Upload | null = null;
+    if (upload.expected !== null && stored === upload.expected) {
+      completed = await this.#complete(record, stored);
+    } else if (result.end === 'cut-off' || result.end === 'idle' || result.end === 'stopped') {
+      this.#pause(record, result.end !== 'stopped');
+    } else {
+      this.#groups.stopped(id, stored, false);
+    }
+    if (result.storageError) throw storageError(result.storageError as NodeJS.ErrnoException);
+    return { result, record, completed };
+  }
+
+  /** creation-defer-length: the length, once, when a PATCH states it. */
+  #declareLength(record: ResumableRecord, length: number, offset: number): void {
+    const upload = record.upload;
+    if (upload.expected !== null) {
+      if (length !== upload.expected) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'cannot change');
+      return;
+    }
+    if (length < offset) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'smaller than the offset');
+    if (length > this.#o.config.maxFileSize) {
+      throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(this.#o.config.maxFileSize));
+    }
+    upload.expected = length;
+  }
+
+  #reportProgress(record: ResumableRecord, total: number): void {
+    const upload = record.upload;
+    upload.size = total;
+    if (record.concat?.kind === 'partial') this.#groups.progress(upload.id, total);
+    else this.#o.observer.progress(upload);
+  }
+
+  #pause(record: ResumableRecord, cutOff: boolean): void {
+    const upload = record.upload;
+    if (record.concat?.kind === 'partial') return this.#groups.stopped(upload.id, upload.size, cutOff);
+    if (!cutOff) return; // stopped for a newer request on the same upload: it goes straight on
+    upload.status = 'paused';
+    this.#o.observer.paused({ ...upload });
+  }
+
+  /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
+  async #complete(record: ResumableRecord, size: number): Promise<Upload> {
+    const { upload } = record;
+    const sha256 = await this.#sha256(upload.id, size);
+    const { expiresAt: _e, ...rest } = upload;
+    const completed: Upload = {
+      ...rest,
+      size,
+      status: 'completed',
+      ...(sha256 !== undefined && { sha256 }),
+      completedAt: new Date().toISOString(),
+      url: contentUrl(upload.id),
+    };
+    await this.#store(() => this.#o.storage.commit([{ upload: completed, from: 'resumable' }]));
+    this.#hashes.delete(upload.id);
+    record.upload = completed;
+    this.#o.index.add(completed);
+    this.#o.observer.completed(completed);
+    return completed;
+  }
+
+  async #sha256(id: string, size: number): Promise<string | undefined> {
+    if (this.#o.config.checksum !== 'sha256') return undefined;
+    const running = this.#hashes.get(id);
+    if (running && running.offset === size) return running.hash.digest('hex');
+    // The running hash was lost (restart, another node, a discarded chunk): read the stored bytes
+    // once more. Costs one sequential read of the file (~1 s per GiB from a warm page cache).
+    const started = performance.now();
+    const hash = createHash('sha256');
+    for await (const chunk of await this.#blobs.read(id, null)) hash.update(chunk as Buffer);
+    this.#o.log.info(
+      { id, size, ms: Math.round(performance.now() - started) },
+      'sha256 recomputed from stored bytes',
+    );
+    return hash.digest('hex');
+  }
+
+  /** termination: asks a PATCH in flight to stop, then removes bytes and record; later requests get 410. */
+  async terminate(id: string): Promise<void> {
+    const lease = await this.#o.locks.acquire(id, LOCK_WAIT_MS);
+    if (!lease) throw new errors.TUS_UPLOAD_LOCKED(id);
+    try {
+      const record = await this.#records.getResumable(id);
+      if (!record) throw this.#unknown(id);
+      await this.#remove(record, 'aborted');
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Removes expired unfinished uploads (and their bytes); an upload being written is left alone. */
+  async sweep(): Promise<void> {
+    const now = Date.now();
+    let records: ResumableRecord[];
+    try {
+      records = await this.#records.loadResumable();
+    } catch (error) {
+      this.#o.log.error({ err: error }, 'tus expiry sweep could not list uploads');
+      return;
+    }
+    for (const record of records) {
+      if (Date.parse(record.expiresAt) > now || this.#writing.has(record.upload.id)) continue;
+      await this.#remove(record, 'expired').catch((error: unknown) =>
+        this.#o.log.error(
+          { err: error, id: record.upload.id },
+          'tus expiry sweep could not remove an upload',
+        ),
+      );
+    }
+  }
+
+  async #remove(record: ResumableRecord, how: 'aborted' | 'expired'): Promise<void> {
+    const { id } = record.upload;
+    await this.#records.removeResumable(id);
+    await this.#blobs.removeResumable(id);
+    this.#hashes.delete(id);
+    this.#gone.add(id);
+    if (this.#gone.size > GONE_REMEMBERED) this.#gone.delete(this.#gone.values().next().value!);
+    if (record.concat?.kind === 'partial') return this.#groups.ended(id, how);
+    const upload: Upload = { ...record.upload, status: 'aborted' };
+    if (how === 'aborted') this.#o.observer.aborted(upload);
+    else this.#o.observer.expired(upload);
+  }
+
+  /** Storage errors reach the client as 507/503/500 (storage-error.ts), never with their paths. */
+  async #store<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      throw storageError(error as NodeJS.ErrnoException);
+    }
+  }
+}
