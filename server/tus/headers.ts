@@ -127,7 +127,7 @@ export function parseConcat(value: HeaderValue): Concat | null {
   if (raw === undefined) return null;
   if (raw === 'partial') return { kind: 'partial' };
   const match = /^final;(.+)$/.exec(raw);
-  const urls = match?.[1]!.trim().split(/ +/) ?? [];
+  const urls = match ? match[1]!.trim().split(/ +/) : [];
   if (urls.length === 0) {
     throw new errors.TUS_INVALID_HEADER('Upload-Concat', 'expected "partial" or "final;<url> <url>…"');
   }

@@ -215,7 +215,7 @@ export class TusUploads {
     const parts: ResumableRecord[] = [];
     for (const id of ids) {
       const part = await this.#records.getResumable(id);
-      if (!part || part.concat?.kind !== 'partial') {
+      if (part?.concat?.kind !== 'partial') {
         throw new errors.TUS_CONCAT_INVALID(`${id} is not a partial upload`);
       }
       const offset = await this.#blobs.resumableOffset(id);
@@ -349,7 +349,10 @@ export class TusUploads {
 
   #pause(record: ResumableRecord, cutOff: boolean): void {
     const upload = record.upload;
-    if (record.concat?.kind === 'partial') return this.#groups.stopped(upload.id, upload.size, cutOff);
+    if (record.concat?.kind === 'partial') {
+      this.#groups.stopped(upload.id, upload.size, cutOff);
+      return;
+    }
     if (!cutOff) return; // stopped for a newer request on the same upload: it goes straight on
     upload.status = 'paused';
     this.#o.observer.paused({ ...upload });

@@ -7,8 +7,10 @@ export const TUS_PATH = '/api/tus';
 
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
-const first = (value: string | string[] | undefined) =>
-  (Array.isArray(value) ? value[0] : value)?.split(',', 1)[0]!.trim();
+const first = (value: string | string[] | undefined) => {
+  const raw = Array.isArray(value) ? value[0] : value;
+  return raw === undefined ? undefined : raw.split(',', 1)[0]!.trim();
+};
 
 export function uploadUrl(request: FastifyRequest, id: string, trustProxy: boolean): string {
   const path = `${TUS_PATH}/${id}`;
