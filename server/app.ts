@@ -90,6 +90,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     maxFiles: config.maxFiles,
     allowedTypes: config.allowedTypes,
     auth: config.authToken !== null,
+    resumableThreshold: config.resumableThreshold,
+    tusChunkSize: config.tusChunkSize,
   }));
 
   // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's

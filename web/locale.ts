@@ -71,6 +71,10 @@ export const locale = {
     'Uploads can’t go through until it is back. ' +
     (seconds === undefined ? 'Reconnecting…' : `Reconnecting in ${formatDuration(seconds)}…`),
   reconnectNow: 'Reconnect now',
+  unfinished: (name: string, percent: number) =>
+    `${name}: ${percent} % stored. Choose the same file again to resume from ${percent} %.`,
+  discard: 'Discard',
+  resumableUntil: (when: string) => ` · resumable until ${when}`,
 
   status: {
     uploading: 'Uploading',
