@@ -73,9 +73,9 @@ export const errors = {
     'The body does not match its Upload-Checksum; it was discarded',
     460,
   ),
-  TUS_PATCH_ON_FINAL: createError(
-    'TUS_PATCH_ON_FINAL',
-    'Upload %s is the final upload of a concatenation and takes no PATCH',
+  TUS_UPLOAD_COMPLETE: createError(
+    'TUS_UPLOAD_COMPLETE',
+    'Upload %s is complete (or the final upload of a concatenation) and takes no PATCH',
     403,
   ),
   TUS_CONCAT_INVALID: createError('TUS_CONCAT_INVALID', 'Cannot concatenate: %s', 400),

@@ -286,8 +286,7 @@ export class TusUploads {
     lease: UploadLease,
   ): Promise<PatchOutcome> {
     const { record, offset } = await this.state(id);
-    if (!record) throw new errors.TUS_OFFSET_MISMATCH(input.offset, offset); // already complete
-    if (record.concat?.kind === 'final') throw new errors.TUS_PATCH_ON_FINAL(id);
+    if (!record || record.concat?.kind === 'final') throw new errors.TUS_UPLOAD_COMPLETE(id);
     if (input.offset !== offset) throw new errors.TUS_OFFSET_MISMATCH(input.offset, offset);
     const upload = record.upload;
     if (input.length !== undefined) this.#declareLength(record, input.length, offset);
