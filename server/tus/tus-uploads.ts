@@ -205,7 +205,7 @@ export class TusUploads {
     }
     if (input.concat?.kind === 'final') {
       await this.#concatenate(record, parts);
-    } else if (length === 0) {
+    } else if (length === 0 && input.concat?.kind !== 'partial') {
       await this.#complete(record, 0);
     }
     return record;
@@ -314,7 +314,9 @@ export class TusUploads {
     await this.#store(() => this.#records.putResumable(record));
 
     let completed: Upload | null = null;
-    if (upload.expected !== null && stored === upload.expected) {
+    // A partial upload is never completed on its own: its bytes wait for the final upload (§concatenation).
+    const partial = record.concat?.kind === 'partial';
+    if (!partial && upload.expected !== null && stored === upload.expected) {
       completed = await this.#complete(record, stored);
     } else if (result.end === 'cut-off' || result.end === 'idle' || result.end === 'stopped') {
       this.#pause(record, result.end !== 'stopped');
