@@ -1,7 +1,6 @@
 // tus 1.0.0 core and extensions in raw HTTP: every status code and header the spec names, one per test.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../fixtures/upload-server.js';
 import {
   createTusUpload,
   digest,
@@ -13,11 +12,15 @@ import {
   TUS,
   tusRequest,
 } from '../fixtures/tus-http.js';
+import { startServer, type TestServer } from '../fixtures/upload-server.js';
 
 const MAX = 1024 * 1024;
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ MAX_FILE_SIZE: String(MAX), ALLOWED_TYPES: 'text/*,application/octet-stream' });
+  server = await startServer({
+    MAX_FILE_SIZE: String(MAX),
+    ALLOWED_TYPES: 'text/*,application/octet-stream',
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -46,13 +49,16 @@ describe('OPTIONS /api/tus', () => {
 });
 
 describe('Tus-Resumable', () => {
-  it.each(['POST', 'HEAD', 'PATCH', 'DELETE'])('412 with Tus-Version for %s with Tus-Resumable 0.2.2', async (method) => {
-    const url = method === 'POST' ? endpoint() : await createTusUpload(server.url, 5);
-    const response = await tusRequest(url, method, { 'Tus-Resumable': '0.2.2', 'Upload-Length': 5 });
-    expect(response.status).toBe(412);
-    expect(response.headers['tus-version']).toBe('1.0.0');
-    if (method !== 'POST') expect((await headTus(url)).headers['upload-offset']).toBe('0');
-  });
+  it.each(['POST', 'HEAD', 'PATCH', 'DELETE'])(
+    '412 with Tus-Version for %s with Tus-Resumable 0.2.2',
+    async (method) => {
+      const url = method === 'POST' ? endpoint() : await createTusUpload(server.url, 5);
+      const response = await tusRequest(url, method, { 'Tus-Resumable': '0.2.2', 'Upload-Length': 5 });
+      expect(response.status).toBe(412);
+      expect(response.headers['tus-version']).toBe('1.0.0');
+      if (method !== 'POST') expect((await headTus(url)).headers['upload-offset']).toBe('0');
+    },
+  );
 
   it('412 for a request without Tus-Resumable', async () => {
     const response = await tusRequest(endpoint(), 'POST', { 'Upload-Length': 5 });
@@ -106,7 +112,11 @@ describe('POST /api/tus (creation)', () => {
   });
 
   it('400 TUS_INVALID_HEADER for Upload-Metadata that is not base64', async () => {
-    const response = await tusRequest(endpoint(), 'POST', { ...TUS, 'Upload-Length': 5, 'Upload-Metadata': 'a b c' });
+    const response = await tusRequest(endpoint(), 'POST', {
+      ...TUS,
+      'Upload-Length': 5,
+      'Upload-Metadata': 'a b c',
+    });
     expect(response.status).toBe(400);
   });
 
@@ -124,7 +134,9 @@ describe('POST /api/tus (creation)', () => {
   });
 
   it('an Upload-Length 0 upload is complete at creation and listed', async () => {
-    const url = await createTusUpload(server.url, 0, { 'Upload-Metadata': `filename ${metadataValue('empty.txt')}` });
+    const url = await createTusUpload(server.url, 0, {
+      'Upload-Metadata': `filename ${metadataValue('empty.txt')}`,
+    });
     const id = url.split('/').at(-1)!;
     const listed = (await (await fetch(`${server.url}/api/uploads`)).json()) as { uploads: { id: string }[] };
     expect(listed.uploads.map((u) => u.id)).toContain(id);
@@ -180,9 +192,12 @@ describe('PATCH /api/tus/:id', () => {
 
   it('415 TUS_NOT_OFFSET_STREAM for a body that is not application/offset+octet-stream', async () => {
     const url = await createTusUpload(server.url, 10);
-    const response = await tusRequest(url, 'PATCH', { ...TUS, 'Content-Type': 'application/json', 'Upload-Offset': 0 }, [
-      Buffer.from('{}'),
-    ]);
+    const response = await tusRequest(
+      url,
+      'PATCH',
+      { ...TUS, 'Content-Type': 'application/json', 'Upload-Offset': 0 },
+      [Buffer.from('{}')],
+    );
     expect(response.status).toBe(415);
     expect(codeOf(response.body)).toBe('TUS_NOT_OFFSET_STREAM');
   });
@@ -231,7 +246,9 @@ describe('checksum', () => {
   it.each(['sha1', 'sha256', 'md5'])('204 for a body matching its Upload-Checksum %s', async (algorithm) => {
     const url = await createTusUpload(server.url, 10);
     const data = Buffer.from('01234');
-    const response = await patchTus(url, 0, data, { 'Upload-Checksum': `${algorithm} ${digest(algorithm, data)}` });
+    const response = await patchTus(url, 0, data, {
+      'Upload-Checksum': `${algorithm} ${digest(algorithm, data)}`,
+    });
     expect(response.status).toBe(204);
     expect(response.headers['upload-offset']).toBe('5');
   });
@@ -308,7 +325,12 @@ describe('completion', () => {
       uploads: { id: string; name: string; type: string; sha256: string; size: number; kind: string }[];
     };
     const upload = uploads.find((u) => u.id === id)!;
-    expect(upload).toMatchObject({ name: 'réport.txt', type: 'text/plain', size: data.length, kind: 'resumable' });
+    expect(upload).toMatchObject({
+      name: 'réport.txt',
+      type: 'text/plain',
+      size: data.length,
+      kind: 'resumable',
+    });
     expect(upload.sha256).toBe(sha256Hex(data));
     const content = Buffer.from(await (await fetch(`${server.url}/api/uploads/${id}/content`)).arrayBuffer());
     expect(content.equals(data)).toBe(true);
