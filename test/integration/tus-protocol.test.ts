@@ -88,7 +88,10 @@ describe('POST /api/tus (creation)', () => {
   });
 
   it('400 TUS_INVALID_HEADER for Upload-Length -1 or Upload-Defer-Length 2', async () => {
-    for (const headers of [{ 'Upload-Length': '-1' }, { 'Upload-Defer-Length': '2' }]) {
+    for (const headers of [{ 'Upload-Length': '-1' }, { 'Upload-Defer-Length': '2' }] as Record<
+      string,
+      string
+    >[]) {
       const response = await tusRequest(endpoint(), 'POST', { ...TUS, ...headers });
       expect(response.status).toBe(400);
       expect(codeOf(response.body)).toBe('TUS_INVALID_HEADER');
