@@ -83,6 +83,8 @@ export class TusUploads {
   /** Requests writing right now, stopped on shutdown; the sweep leaves their uploads alone. */
   readonly #writing = new Map<string, Promise<unknown>>();
   readonly #stopAll = new AbortController();
+  /** Uploads between two PATCHes: paused if the next one does not come within UPLOAD_IDLE_TIMEOUT. */
+  readonly #between = new Map<string, NodeJS.Timeout>();
   #sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: TusUploadsOptions) {
@@ -132,6 +134,7 @@ export class TusUploads {
   /** Shutdown: stop every write (what arrived is made durable), wait for them. */
   async close(): Promise<void> {
     clearInterval(this.#sweepTimer);
+    for (const timer of this.#between.values()) clearTimeout(timer);
     this.#stopAll.abort();
     await Promise.allSettled(this.#writing.values());
   }
@@ -181,10 +184,12 @@ export class TusUploads {
       record.concat = { kind: 'partial' };
       if (tag) record.concat.finalId = newUploadId();
     }
+    let startedAsGroup = false;
     if (input.concat?.kind === 'final') {
       record.concat = { kind: 'final', parts: input.concat.parts };
       const group = this.#groups.concatenated(input.concat.parts);
       if (group) upload.id = group.id; // the id watchers have seen since the first part
+      startedAsGroup = group !== null;
     }
     await this.#store(() => this.#blobs.createResumable(upload.id));
     await this.#store(() => this.#records.putResumable(record));
@@ -200,7 +205,7 @@ export class TusUploads {
         record.concat.finalId = finalId;
         await this.#store(() => this.#records.putResumable(record));
       }
-    } else if (record.concat?.kind !== 'partial') {
+    } else if (record.concat?.kind !== 'partial' && !startedAsGroup) {
       this.#o.observer.started(upload);
     }
     if (input.concat?.kind === 'final') {
@@ -291,6 +296,8 @@ export class TusUploads {
     const upload = record.upload;
     if (input.length !== undefined) this.#declareLength(record, input.length, offset);
 
+    clearTimeout(this.#between.get(id));
+    this.#between.delete(id);
     const running = this.#hashes.get(id);
     const sha256 = running && running.offset === offset ? running.hash : null;
     const expiresAt = this.#expiry();
@@ -322,6 +329,7 @@ export class TusUploads {
       this.#pause(record, result.end !== 'stopped');
     } else {
       this.#groups.stopped(id, stored, false);
+      this.#pauseIfNoNextPatch(record);
     }
     if (result.storageError) throw storageError(result.storageError as NodeJS.ErrnoException);
     return { result, record, completed };
@@ -357,6 +365,16 @@ export class TusUploads {
     if (!cutOff) return; // stopped for a newer request on the same upload: it goes straight on
     upload.status = 'paused';
     this.#o.observer.paused({ ...upload });
+  }
+
+  /** A client that stops between two PATCHes (tab closed, network gone) pauses the upload too. */
+  #pauseIfNoNextPatch(record: ResumableRecord): void {
+    const { id } = record.upload;
+    const timer = setTimeout(() => {
+      this.#between.delete(id);
+      if (!this.#writing.has(id)) this.#pause(record, true);
+    }, this.#o.config.uploadIdleTimeoutMs);
+    this.#between.set(id, timer.unref());
   }
 
   /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
@@ -435,6 +453,8 @@ export class TusUploads {
     await this.#records.removeResumable(id);
     await this.#blobs.removeResumable(id);
     this.#hashes.delete(id);
+    clearTimeout(this.#between.get(id));
+    this.#between.delete(id);
     this.#gone.add(id);
     if (this.#gone.size > GONE_REMEMBERED) this.#gone.delete(this.#gone.values().next().value!);
     if (record.concat?.kind === 'partial') return this.#groups.ended(id, how);
