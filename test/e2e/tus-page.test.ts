@@ -148,4 +148,28 @@ describe.runIf(runE2e)('resumable uploads from the livedrop page (Chromium)', ()
     expect(stored[0]!.id).toBe(uploadUrl.split('/').at(-1));
     expect(stored[0]!.sha256).toBe(createHash('sha256').update(data).digest('hex'));
   }, 90_000);
+
+  it('Cancel terminates the resumable upload on the server: watchers see it aborted, its URL answers 410', async () => {
+    const data = randomBytes(3 * MiB);
+    const path = join(files, 'cancel.bin');
+    await writeFile(path, data);
+    const page = await openConnectedPage(browser, pageUrl());
+    await throttleUploads(page, 1 * MiB);
+    await page.setInputFiles('#file-input', path);
+    const live = page.locator('#live li[data-status="uploading"]', { hasText: 'cancel.bin' });
+    await live.waitFor();
+    const id = (await live.getAttribute('data-id')) ?? '';
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    await page.locator('#queue li', { hasText: 'cancel.bin' }).locator('button.cancel').click();
+    await page.locator('#live li[data-status="aborted"]', { hasText: 'cancel.bin' }).waitFor();
+    const head = await fetch(`${api.origin}/api/tus/${id}`, {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0' },
+    });
+    expect(head.status).toBe(410);
+    const { uploads } = (await (await fetch(`${api.origin}/api/uploads`)).json()) as {
+      uploads: { name: string }[];
+    };
+    expect(uploads.map((u) => u.name)).not.toContain('cancel.bin');
+  }, 60_000);
 });
