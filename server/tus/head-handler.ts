@@ -6,7 +6,7 @@ import { TUS_PATH } from './upload-url.js';
 
 export function headHandler(tus: TusUploads) {
   return async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    const { record, completed, offset } = await tus.state(request.params.id);
+    const { record, completed, offset } = await tus.head(request.params.id);
     reply.code(200).header('Cache-Control', 'no-store').header('Upload-Offset', String(offset));
     if (completed) return reply.header('Upload-Length', String(completed.size)).send();
     const { upload, metadata, concat } = record!;

@@ -243,7 +243,22 @@ export class TusUploads {
     }
   }
 
-  /** HEAD: the upload's record and durable offset; 404 unknown, 410 terminated or expired. */
+  /**
+   * HEAD: where to resume. Like tusd, it takes the upload's lock: a PATCH still running is one its
+   * client has given up on (it asks where to resume), so it is stopped and makes its bytes durable
+   * first; the offset answered is then never more than what is durable.
+   */
+  async head(id: string): Promise<UploadState> {
+    const lease = await this.#o.locks.acquire(id, LOCK_WAIT_MS);
+    if (!lease) throw new errors.TUS_UPLOAD_LOCKED(id);
+    try {
+      return await this.state(id);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** The upload's record and stored offset; 404 unknown, 410 terminated or expired. */
   async state(id: string): Promise<UploadState> {
     const record = await this.#records.getResumable(id);
     if (!record) {

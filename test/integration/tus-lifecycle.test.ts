@@ -71,8 +71,7 @@ describe('tus upload lifecycle', () => {
     const headers = { ...TUS, ...OFFSET_STREAM, 'Upload-Offset': 0, 'Content-Length': data.length };
     // The first PATCH sends 40 000 bytes and stalls, holding the upload.
     const first = tusRequest(url, 'PATCH', headers, [data.subarray(0, 40_000)], { end: false });
-    await eventually(async () => expect((await headTus(url)).headers['upload-offset']).not.toBe(undefined));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     // The second, at the same offset with other bytes, asks the first to stop.
     const other = randomBytes(100_000);
     const second = await tusRequest(url, 'PATCH', headers, [other]);
@@ -81,6 +80,21 @@ describe('tus upload lifecycle', () => {
     const offset = Number((await headTus(url)).headers['upload-offset']);
     expect(offset).toBe(40_000);
     expect((await patchTus(url, offset, data.subarray(offset))).status).toBe(204);
+    expect((await content(server.url, idOf(url))).equals(data)).toBe(true);
+  });
+
+  it('a HEAD while a stalled PATCH holds the upload stops that PATCH and answers its durable offset', async () => {
+    server = await startServer();
+    const data = randomBytes(50_000);
+    const url = await createTusUpload(server.url, data.length);
+    const headers = { ...TUS, ...OFFSET_STREAM, 'Upload-Offset': 0, 'Content-Length': data.length };
+    const stalled = tusRequest(url, 'PATCH', headers, [data.subarray(0, 30_000)], { end: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const head = await headTus(url);
+    expect(head.status).toBe(200);
+    expect(head.headers['upload-offset']).toBe('30000');
+    expect((await stalled).status).toBe(423);
+    expect((await patchTus(url, 30_000, data.subarray(30_000))).status).toBe(204);
     expect((await content(server.url, idOf(url))).equals(data)).toBe(true);
   });
 
