@@ -20,6 +20,8 @@ export const TUS_REQUEST_HEADERS = [
   'Upload-Checksum',
   'X-HTTP-Method-Override',
   'X-Requested-With',
+  'Upload-Complete',
+  'Upload-Draft-Interop-Version',
 ];
 
 /** What it must be able to read (the CORS expose list: tus issue trackers' first pain point). */
@@ -36,6 +38,9 @@ export const TUS_RESPONSE_HEADERS = [
   'Tus-Extension',
   'Tus-Max-Size',
   'Tus-Checksum-Algorithm',
+  'Upload-Complete',
+  'Upload-Limit',
+  'Upload-Draft-Interop-Version',
 ];
 
 type HeaderValue = string | string[] | undefined;

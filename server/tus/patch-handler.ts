@@ -3,19 +3,21 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import { parseByteCount, parseChecksum } from './headers.js';
+import { draftVersion, PARTIAL_UPLOAD, uploadComplete } from './ietf-draft.js';
 import type { PatchOutcome, TusUploads } from './tus-uploads.js';
 
 export const OFFSET_STREAM = /^application\/offset\+octet-stream\s*(;|$)/i;
 
 export function patchHandler(tus: TusUploads) {
   return async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    if (!OFFSET_STREAM.test(request.headers['content-type'] ?? '')) throw new errors.TUS_NOT_OFFSET_STREAM();
+    if (!isAppendBody(request)) throw new errors.TUS_NOT_OFFSET_STREAM();
     const offset = parseByteCount('Upload-Offset', request.headers['upload-offset']);
     if (offset === undefined) throw new errors.TUS_INVALID_HEADER('Upload-Offset', 'required');
     const input = {
       offset,
       checksum: parseChecksum(request.headers['upload-checksum']),
       length: parseByteCount('Upload-Length', request.headers['upload-length']),
+      last: draftVersion(request) !== null && uploadComplete(request),
     };
     const outcome = await tus.patch(request.params.id, request.raw, input, () =>
       continueBody(request, reply),
@@ -25,6 +27,13 @@ export function patchHandler(tus: TusUploads) {
     if (!outcome.completed) reply.header('Upload-Expires', new Date(outcome.record.expiresAt).toUTCString());
     return reply.send();
   };
+}
+
+/** tus: application/offset+octet-stream; the IETF draft: application/partial-upload (interop 6) or any (5). */
+export function isAppendBody(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'] ?? '';
+  const draft = draftVersion(request);
+  return OFFSET_STREAM.test(type) || draft === '5' || (draft === '6' && PARTIAL_UPLOAD.test(type));
 }
 
 /** RFC 9110 §10.1.1: a client waiting on `Expect: 100-continue` sends its body once every check passed. */

@@ -6,7 +6,8 @@ import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import { parseRefHeader } from '../uploads/upload-fields.js';
 import { idFromUploadUrl, parseByteCount, parseConcat, parseDeferLength, parseMetadata } from './headers.js';
-import { answerAppend, continueBody, OFFSET_STREAM } from './patch-handler.js';
+import { draftVersion, uploadComplete } from './ietf-draft.js';
+import { answerAppend, continueBody, isAppendBody } from './patch-handler.js';
 import type { TusUploads } from './tus-uploads.js';
 import { uploadUrl } from './upload-url.js';
 
@@ -15,11 +16,13 @@ export function postHandler(tus: TusUploads, config: Config) {
     const { headers } = request;
     const concat = parseConcat(headers['upload-concat']);
     const length = parseByteCount('Upload-Length', headers['upload-length']);
-    const deferred = parseDeferLength(headers['upload-defer-length']);
+    const draft = draftVersion(request) !== null;
+    // The IETF draft creates without a length unless the client knows it (Upload-Length is optional).
+    const deferred = parseDeferLength(headers['upload-defer-length']) || (draft && length === undefined);
     if (concat?.kind !== 'final' && (length === undefined) === !deferred)
       throw new errors.TUS_LENGTH_REQUIRED();
-    const withBody = OFFSET_STREAM.test(headers['content-type'] ?? '');
-    if (!withBody && hasBody(request)) throw new errors.TUS_NOT_OFFSET_STREAM();
+    const withBody = hasBody(request);
+    if (withBody && !isAppendBody(request)) throw new errors.TUS_NOT_OFFSET_STREAM();
 
     const record = await tus.create({
       length: length ?? null,
@@ -31,8 +34,12 @@ export function postHandler(tus: TusUploads, config: Config) {
     reply.code(201).header('Location', uploadUrl(request, id, config.trustProxy));
     let current = record;
     if (withBody && concat?.kind !== 'final' && record.upload.status !== 'completed') {
-      const outcome = await tus.patch(id, request.raw, { offset: 0, checksum: null, length: undefined }, () =>
-        continueBody(request, reply),
+      const last = draft && uploadComplete(request);
+      const outcome = await tus.patch(
+        id,
+        request.raw,
+        { offset: 0, checksum: null, length: undefined, last },
+        () => continueBody(request, reply),
       );
       answerAppend(tus, outcome);
       current = outcome.record;

@@ -8,6 +8,7 @@ import { isUploadId } from '../uploads/upload-store.js';
 import { deleteHandler } from './delete-handler.js';
 import { headHandler } from './head-handler.js';
 import { TUS_VERSION } from './headers.js';
+import { draftVersion } from './ietf-draft.js';
 import { optionsHandler } from './options-handler.js';
 import { patchHandler } from './patch-handler.js';
 import { postHandler } from './post-handler.js';
@@ -34,7 +35,9 @@ export async function tusRoutes(app: FastifyInstance, { config, tus }: TusRoutes
     // §Tus-Resumable: every request but OPTIONS names the version; any other is refused unprocessed.
     if (request.method === 'OPTIONS') return;
     const version = request.headers['tus-resumable'];
-    if (version !== TUS_VERSION) {
+    const draft = draftVersion(request);
+    if (draft) reply.header('Upload-Draft-Interop-Version', draft);
+    if (version !== TUS_VERSION && !draft) {
       reply.header('Tus-Version', TUS_VERSION);
       throw new errors.TUS_VERSION_UNSUPPORTED(String(version ?? '(none)'));
     }
@@ -53,7 +56,7 @@ export async function tusRoutes(app: FastifyInstance, { config, tus }: TusRoutes
     raw.once('close', () => clearTimeout(timer));
   });
 
-  const head = headHandler(tus);
+  const head = headHandler(tus, config.maxFileSize);
   const patch = patchHandler(tus);
   const terminate = deleteHandler(tus);
   app.options(TUS_PATH, optionsHandler(config));

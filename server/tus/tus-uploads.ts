@@ -61,6 +61,8 @@ export interface PatchInput {
   checksum: Checksum | null;
   /** Upload-Length sent with a PATCH of a deferred-length upload (creation-defer-length). */
   length: number | undefined;
+  /** IETF draft `Upload-Complete: ?1`: this body ends the upload, whose length is then known. */
+  last: boolean;
 }
 
 export interface PatchOutcome {
@@ -332,6 +334,7 @@ export class TusUploads {
     if (result.sha256 && result.offset >= 0) this.#hashes.set(id, { hash: result.sha256, offset: stored });
     else if (result.offset >= 0) this.#hashes.delete(id);
     upload.size = stored;
+    if (input.last && upload.expected === null && result.end === 'complete') upload.expected = stored;
     record.expiresAt = expiresAt;
     await this.#store(() => this.#records.putResumable(record));
 
