@@ -33,6 +33,11 @@ export interface BlobWriter {
   finish(): Promise<number>;
   /** Drops queued bytes and waits for writes in flight. A staged blob is removed; a resumable blob keeps what is durable. */
   destroy(): Promise<void>;
+  /**
+   * Undoes this writer entirely (a tus chunk that failed its Upload-Checksum is discarded, tus 1.0
+   * §checksum): a resumable blob is left as long as it was when the append began; a staged blob is removed.
+   */
+  abandon(): Promise<void>;
 }
 
 /** A byte range, both ends inclusive (RFC 9110 §14.1.2). */
@@ -61,10 +66,16 @@ export interface BlobStore {
 
   /** Creates an empty resumable blob. */
   createResumable(id: string): Promise<void>;
-  /** Durable length of an unfinished resumable blob, or null when there is none. */
+  /**
+   * Length of an unfinished resumable blob, or null when there is none. Between appends it is the
+   * durable length; while an append runs it may already count bytes that its finish() has yet to
+   * make durable (local disk), so tus answers HEAD with it only when no append holds the lock.
+   */
   resumableOffset(id: string): Promise<number | null>;
   /** Appends at `offset`, which must be the durable length; the caller holds the upload's lock. */
   append(id: string, offset: number, events: BlobWriterEvents): BlobWriter;
+  /** An unfinished resumable blob's bytes from the start (tus recomputes a SHA-256 a restart lost). */
+  readResumable(id: string): Promise<Readable>;
   /** Fills resumable blob `id` with the finished resumable blobs `parts`, in order (tus concatenation). */
   concatenate(id: string, parts: readonly string[]): Promise<void>;
   /** Removes an unfinished resumable blob (termination, expiry). Missing is fine. */

@@ -102,9 +102,9 @@ export async function appendBody(request: IncomingMessage, options: AppendOption
   const verified =
     chunkHash === null || (end === 'complete' && chunkHash.digest().equals(options.checksum!.digest));
   if (!verified || storageError) {
-    // §checksum: a chunk that does not match (or cannot be checked) is discarded; the blob keeps
-    // only what was durable before this body.
-    await writer.destroy();
+    // §checksum: a chunk that does not match (or cannot be checked) is discarded: the blob is cut
+    // back to where this body began. After a storage error it keeps what it durably holds.
+    await (verified ? writer.destroy() : writer.abandon());
     return {
       end,
       offset: -1,

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
-import { isUploadId } from '../uploads/upload-store.js';
+import { isUploadId } from '../uploads/upload-id.js';
 import { deleteHandler } from './delete-handler.js';
 import { headHandler } from './head-handler.js';
 import { TUS_VERSION } from './headers.js';

@@ -13,8 +13,9 @@ import { sanitizeFileName } from '../uploads/file-name.js';
 import { isTypeAllowed, normalizeMediaType } from '../uploads/media-type.js';
 import { storageError } from '../uploads/storage-error.js';
 import type { Upload } from '../uploads/upload.js';
+import { contentUrl, newUploadId } from '../uploads/upload-id.js';
+import type { UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
-import { contentUrl, newUploadId } from '../uploads/upload-store.js';
 import { type AppendResult, appendBody } from './body-append.js';
 import { type Checksum, type Metadata, parseMetadata } from './headers.js';
 import { GROUP_METADATA_KEY, ParallelGroups } from './parallel-groups.js';
@@ -25,17 +26,11 @@ const LOCK_WAIT_MS = 3000;
 /** Terminated and expired ids remembered for 410 (beyond that: 404, which the spec allows too). */
 const GONE_REMEMBERED = 10_000;
 
-/** The completed uploads' index (GET /api/uploads): where a finished tus upload goes. */
-export interface CompletedIndex {
-  get(id: string): Upload | undefined;
-  /** The upload was committed to storage: list it. */
-  add(upload: Upload): void;
-}
-
 export interface TusUploadsOptions {
   config: Config;
   storage: Storage;
-  index: CompletedIndex;
+  /** The completed uploads (GET /api/uploads): a finished tus upload is inserted once committed. */
+  index: Pick<UploadIndex, 'get' | 'insert'>;
   observer: UploadObserver;
   locks: UploadLocks;
   log: FastifyBaseLogger;
@@ -411,7 +406,7 @@ export class TusUploads {
     await this.#store(() => this.#o.storage.commit([{ upload: completed, from: 'resumable' }]));
     this.#hashes.delete(upload.id);
     record.upload = completed;
-    this.#o.index.add(completed);
+    this.#o.index.insert(completed);
     this.#o.observer.completed(completed);
     return completed;
   }
@@ -424,7 +419,7 @@ export class TusUploads {
     // once more. Costs one sequential read of the file (~1 s per GiB from a warm page cache).
     const started = performance.now();
     const hash = createHash('sha256');
-    for await (const chunk of await this.#blobs.read(id, null)) hash.update(chunk as Buffer);
+    for await (const chunk of await this.#blobs.readResumable(id)) hash.update(chunk as Buffer);
     this.#o.log.info(
       { id, size, ms: Math.round(performance.now() - started) },
       'sha256 recomputed from stored bytes',
