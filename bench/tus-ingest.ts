@@ -2,7 +2,8 @@
 // tmpfs, to livedrop's /api/tus (sha256 on, one watcher) and to @tus/server with its FileStore (the
 // Node tus anchor), and the same files through livedrop's own multipart path, interleaved rounds.
 // Reports MB/s, server CPU-s per GiB stored and peak RSS; `livedrop-tus-2x` sends half as many files
-// of twice the size, to show peak RSS does not grow with file size.
+// of twice the size, to show peak RSS does not grow with file size; `livedrop-tus-none` (CHECKSUM=none)
+// and `raw-pipe` (a bare http server piping bodies to files) show what the SHA-256 and the floor cost.
 // Usage: tsx bench/tus-ingest.ts [--quick] [--rounds N] [--files N] [--file-mib N] [--patch-mib N]
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { inPool, postMultipart } from './lib/multipart-upload.js';
 import { benchOptions, emit, GiB, log, MiB, median, rotated, round3 } from './lib/report.js';
 import { mountScratch, removeStoredFiles } from './lib/scratch-dir.js';
 import { type ServerProcess, type ServerSpec, startServer } from './lib/server-process.js';
-import { livedrop, tusNodeServer } from './lib/targets.js';
+import { livedrop, livedropNoChecksum, rawPipe, tusNodeServer } from './lib/targets.js';
 import { tusUpload } from './lib/tus-upload.js';
 import { connectWatcher, type Watcher } from './lib/watcher.js';
 
@@ -61,6 +62,19 @@ const targets: Target[] = [
     name: 'livedrop-multipart',
     spec: named(livedrop(''), 'livedrop-multipart'),
     send: (port: number) => postMultipart(port, '/api/uploads', fileBytes),
+    files,
+  },
+  {
+    name: 'livedrop-tus-none',
+    spec: { ...named(livedropNoChecksum(''), 'livedrop-tus-none') },
+    send: (port: number) => tusUpload(port, '/api/tus', fileBytes, patchBytes),
+    files,
+  },
+  {
+    // The floor: receiving the bytes and writing them to the tmpfs, nothing else.
+    name: 'raw-pipe',
+    spec: rawPipe(''),
+    send: (port: number) => postMultipart(port, '/', fileBytes),
     files,
   },
   {
