@@ -66,7 +66,7 @@ const targets: Target[] = [
   },
   {
     name: 'livedrop-tus-none',
-    spec: { ...named(livedropNoChecksum(''), 'livedrop-tus-none') },
+    spec: named(livedropNoChecksum(''), 'livedrop-tus-none'),
     send: (port: number) => tusUpload(port, '/api/tus', fileBytes, patchBytes),
     files,
   },
