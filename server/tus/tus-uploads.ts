@@ -2,7 +2,6 @@
 // watchers are told about it. The handlers (one per method) parse HTTP and call in here; this file
 // talks to storage (the ResumableRecord is the truth, the blob's durable length is the offset) and to
 // the observer. Data flows one way: handler → here → storage/ → observer.
-import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
@@ -17,9 +16,11 @@ import { contentUrl, newUploadId } from '../uploads/upload-id.js';
 import type { UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
 import { type AppendResult, appendBody } from './body-append.js';
-import { type Checksum, type Metadata, parseMetadata } from './headers.js';
-import { GROUP_METADATA_KEY, ParallelGroups } from './parallel-groups.js';
+import type { Checksum, Metadata } from './headers.js';
+import { GROUP_METADATA_KEY } from './parallel-groups.js';
+import { RunningHashes } from './running-hashes.js';
 import type { UploadLease, UploadLocks } from './upload-lock.js';
+import { type RequestEnd, TusWatcherView } from './watcher-view.js';
 
 /** How long a request waits for another one on the same upload to let go before answering 423. */
 const LOCK_WAIT_MS = 3000;
@@ -66,27 +67,20 @@ export interface PatchOutcome {
   completed: Upload | null;
 }
 
-/** A running SHA-256 and the offset it has hashed up to (lost on restart: recomputed at the end). */
-interface RunningHash {
-  hash: Hash;
-  offset: number;
-}
-
 export class TusUploads {
   readonly #o: TusUploadsOptions;
-  readonly #groups: ParallelGroups;
-  readonly #hashes = new Map<string, RunningHash>();
+  readonly #view: TusWatcherView;
+  readonly #hashes: RunningHashes;
   readonly #gone = new Set<string>();
   /** Requests writing right now, stopped on shutdown; the sweep leaves their uploads alone. */
   readonly #writing = new Map<string, Promise<unknown>>();
   readonly #stopAll = new AbortController();
-  /** Uploads between two PATCHes: paused if the next one does not come within UPLOAD_IDLE_TIMEOUT. */
-  readonly #between = new Map<string, NodeJS.Timeout>();
   #sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: TusUploadsOptions) {
     this.#o = options;
-    this.#groups = new ParallelGroups(options.observer);
+    this.#view = new TusWatcherView(options.observer, options.config.uploadIdleTimeoutMs);
+    this.#hashes = new RunningHashes(options.log);
   }
 
   get idleTimeoutMs(): number {
@@ -112,16 +106,7 @@ export class TusUploads {
     for (const record of records) {
       const offset = (await this.#blobs.resumableOffset(record.upload.id)) ?? 0;
       record.upload = { ...record.upload, size: offset, status: 'paused' };
-      const tag = record.concat?.kind === 'partial' ? this.#groupTag(record) : null;
-      if (tag !== null) {
-        const template = {
-          ...record.upload,
-          id: record.concat!.kind === 'partial' ? record.concat!.finalId! : '',
-        };
-        this.#groups.join(tag, record.upload.id, record.upload.expected ?? 0, offset, template, true);
-      } else if (record.concat?.kind !== 'partial') {
-        this.#o.observer.paused({ ...record.upload });
-      }
+      this.#view.restored(record);
     }
     this.#o.log.info({ uploads: records.length }, 'resumable uploads restored');
     const every = Math.min(60_000, Math.max(250, this.#o.config.tusExpirationMs / 4));
@@ -131,19 +116,13 @@ export class TusUploads {
   /** Shutdown: stop every write (what arrived is made durable), wait for them. */
   async close(): Promise<void> {
     clearInterval(this.#sweepTimer);
-    for (const timer of this.#between.values()) clearTimeout(timer);
+    this.#view.close();
     this.#stopAll.abort();
     await Promise.allSettled(this.#writing.values());
   }
 
   #expiry(): string {
     return new Date(Date.now() + this.#o.config.tusExpirationMs).toISOString();
-  }
-
-  #groupTag(record: ResumableRecord): string | null {
-    return record.concat?.kind === 'partial' && record.concat.finalId && record.metadata
-      ? (parseMetadata(record.metadata).values.get(GROUP_METADATA_KEY) ?? null)
-      : null;
   }
 
   /** creation (+ concatenation): the one place a tus upload is born, so hooks and metrics can call out from here. */
@@ -176,34 +155,30 @@ export class TusUploads {
       expiresAt,
     };
     const record: ResumableRecord = { upload, metadata: input.metadata.raw, expiresAt };
-    const tag = input.concat?.kind === 'partial' ? input.metadata.values.get(GROUP_METADATA_KEY) : undefined;
+    // A tagged part of a parallel upload reserves the id its final upload (and watchers) will use.
+    const reservedId =
+      input.concat?.kind === 'partial' && input.metadata.values.has(GROUP_METADATA_KEY)
+        ? newUploadId()
+        : null;
+    let knownToWatchers = false;
     if (input.concat?.kind === 'partial') {
-      record.concat = { kind: 'partial' };
-      if (tag) record.concat.finalId = newUploadId();
-    }
-    let startedAsGroup = false;
-    if (input.concat?.kind === 'final') {
+      record.concat = { kind: 'partial', ...(reservedId && { finalId: reservedId }) };
+    } else if (input.concat?.kind === 'final') {
       record.concat = { kind: 'final', parts: input.concat.parts };
-      const group = this.#groups.concatenated(input.concat.parts);
-      if (group) upload.id = group.id; // the id watchers have seen since the first part
-      startedAsGroup = group !== null;
+      const groupId = this.#view.finalIdFor(input.concat.parts);
+      if (groupId) upload.id = groupId;
+      knownToWatchers = groupId !== null;
     }
     await this.#store(() => this.#blobs.createResumable(upload.id));
     await this.#store(() => this.#records.putResumable(record));
-    this.#hashes.set(upload.id, { hash: createHash('sha256'), offset: 0 });
-
-    if (tag && record.concat?.kind === 'partial') {
+    this.#hashes.start(upload.id);
+    if (!knownToWatchers) {
+      const groupId = this.#view.created(record, reservedId);
       // Parts created at the same moment may have reserved different ids: the group's first one wins.
-      const finalId = this.#groups.join(tag, upload.id, length ?? 0, 0, {
-        ...upload,
-        id: record.concat.finalId!,
-      });
-      if (finalId !== record.concat.finalId) {
-        record.concat.finalId = finalId;
+      if (record.concat?.kind === 'partial' && groupId && groupId !== record.concat.finalId) {
+        record.concat.finalId = groupId;
         await this.#store(() => this.#records.putResumable(record));
       }
-    } else if (record.concat?.kind !== 'partial' && !startedAsGroup) {
-      this.#o.observer.started(upload);
     }
     if (input.concat?.kind === 'final') {
       await this.#concatenate(record, parts);
@@ -234,7 +209,7 @@ export class TusUploads {
     await this.#store(() => this.#blobs.concatenate(record.upload.id, partIds));
     await this.#complete(record, record.upload.expected!);
     for (const id of partIds) {
-      this.#hashes.delete(id);
+      this.#hashes.drop(id);
       await this.#records.removeResumable(id);
       await this.#blobs.removeResumable(id);
     }
@@ -308,26 +283,24 @@ export class TusUploads {
     const upload = record.upload;
     if (input.length !== undefined) this.#declareLength(record, input.length, offset);
 
-    clearTimeout(this.#between.get(id));
-    this.#between.delete(id);
-    const running = this.#hashes.get(id);
-    const sha256 = running && running.offset === offset ? running.hash : null;
     const expiresAt = this.#expiry();
     Object.assign(upload, { status: 'uploading', size: offset, expiresAt });
-    this.#groups.writing(id, expiresAt);
+    this.#view.writing(record);
     beforeBody();
     const result = await appendBody(request, {
       open: (events) => this.#blobs.append(id, offset, events),
       room: (upload.expected ?? this.#o.config.maxFileSize) - offset,
       checksum: input.checksum,
-      sha256,
-      progress: (total) => this.#reportProgress(record, total),
+      sha256: this.#hashes.at(id, offset),
+      progress: (total) => {
+        upload.size = total;
+        this.#view.progress(record);
+      },
       stop: AbortSignal.any([lease.stopRequested, this.#stopAll.signal]),
       idleTimeoutMs: this.#o.config.uploadIdleTimeoutMs,
     });
     const stored = result.offset >= 0 ? result.offset : ((await this.#blobs.resumableOffset(id)) ?? offset);
-    if (result.sha256 && result.offset >= 0) this.#hashes.set(id, { hash: result.sha256, offset: stored });
-    else if (result.offset >= 0) this.#hashes.delete(id);
+    if (result.offset >= 0) this.#hashes.advanced(id, result.sha256, stored);
     upload.size = stored;
     if (input.last && upload.expected === null && result.end === 'complete') upload.expected = stored;
     record.expiresAt = expiresAt;
@@ -338,11 +311,8 @@ export class TusUploads {
     const partial = record.concat?.kind === 'partial';
     if (!partial && upload.expected !== null && stored === upload.expected) {
       completed = await this.#complete(record, stored);
-    } else if (result.end === 'cut-off' || result.end === 'idle' || result.end === 'stopped') {
-      this.#pause(record, result.end !== 'stopped');
     } else {
-      this.#groups.stopped(id, stored, false);
-      this.#pauseIfNoNextPatch(record);
+      this.#view.stopped(record, requestEnd(result.end), () => this.#writing.has(id));
     }
     if (result.storageError) throw storageError(result.storageError as NodeJS.ErrnoException);
     return { result, record, completed };
@@ -362,38 +332,13 @@ export class TusUploads {
     upload.expected = length;
   }
 
-  #reportProgress(record: ResumableRecord, total: number): void {
-    const upload = record.upload;
-    upload.size = total;
-    if (record.concat?.kind === 'partial') this.#groups.progress(upload.id, total);
-    else this.#o.observer.progress(upload);
-  }
-
-  #pause(record: ResumableRecord, cutOff: boolean): void {
-    const upload = record.upload;
-    if (record.concat?.kind === 'partial') {
-      this.#groups.stopped(upload.id, upload.size, cutOff);
-      return;
-    }
-    if (!cutOff) return; // stopped for a newer request on the same upload: it goes straight on
-    upload.status = 'paused';
-    this.#o.observer.paused({ ...upload });
-  }
-
-  /** A client that stops between two PATCHes (tab closed, network gone) pauses the upload too. */
-  #pauseIfNoNextPatch(record: ResumableRecord): void {
-    const { id } = record.upload;
-    const timer = setTimeout(() => {
-      this.#between.delete(id);
-      if (!this.#writing.has(id)) this.#pause(record, true);
-    }, this.#o.config.uploadIdleTimeoutMs);
-    this.#between.set(id, timer.unref());
-  }
-
   /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
   async #complete(record: ResumableRecord, size: number): Promise<Upload> {
     const { upload } = record;
-    const sha256 = await this.#sha256(upload.id, size);
+    const sha256 =
+      this.#o.config.checksum === 'sha256'
+        ? await this.#hashes.digest(upload.id, size, () => this.#blobs.readResumable(upload.id))
+        : undefined;
     const { expiresAt: _e, ...rest } = upload;
     const completed: Upload = {
       ...rest,
@@ -404,27 +349,10 @@ export class TusUploads {
       url: contentUrl(upload.id),
     };
     await this.#store(() => this.#o.storage.commit([{ upload: completed, from: 'resumable' }]));
-    this.#hashes.delete(upload.id);
     record.upload = completed;
     this.#o.index.insert(completed);
-    this.#o.observer.completed(completed);
+    this.#view.completed(completed);
     return completed;
-  }
-
-  async #sha256(id: string, size: number): Promise<string | undefined> {
-    if (this.#o.config.checksum !== 'sha256') return undefined;
-    const running = this.#hashes.get(id);
-    if (running && running.offset === size) return running.hash.digest('hex');
-    // The running hash was lost (restart, another node, a discarded chunk): read the stored bytes
-    // once more. Costs one sequential read of the file (~1 s per GiB from a warm page cache).
-    const started = performance.now();
-    const hash = createHash('sha256');
-    for await (const chunk of await this.#blobs.readResumable(id)) hash.update(chunk as Buffer);
-    this.#o.log.info(
-      { id, size, ms: Math.round(performance.now() - started) },
-      'sha256 recomputed from stored bytes',
-    );
-    return hash.digest('hex');
   }
 
   /** termination: asks a PATCH in flight to stop, then removes bytes and record; later requests get 410. */
@@ -465,15 +393,10 @@ export class TusUploads {
     const { id } = record.upload;
     await this.#records.removeResumable(id);
     await this.#blobs.removeResumable(id);
-    this.#hashes.delete(id);
-    clearTimeout(this.#between.get(id));
-    this.#between.delete(id);
+    this.#hashes.drop(id);
     this.#gone.add(id);
     if (this.#gone.size > GONE_REMEMBERED) this.#gone.delete(this.#gone.values().next().value!);
-    if (record.concat?.kind === 'partial') return this.#groups.ended(id, how);
-    const upload: Upload = { ...record.upload, status: 'aborted' };
-    if (how === 'aborted') this.#o.observer.aborted(upload);
-    else this.#o.observer.expired(upload);
+    this.#view.removed(record, how);
   }
 
   /** Storage errors reach the client as 507/503/500 (storage-error.ts), never with their paths. */
@@ -484,4 +407,11 @@ export class TusUploads {
       throw storageError(error as NodeJS.ErrnoException);
     }
   }
+}
+
+/** A body that ended before the upload's last byte, as watchers see it. */
+function requestEnd(end: AppendResult['end']): RequestEnd {
+  if (end === 'cut-off' || end === 'idle') return 'cut-off';
+  if (end === 'stopped') return 'taken-over';
+  return 'more-to-come';
 }
