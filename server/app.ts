@@ -5,13 +5,14 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAuth } from './auth.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { registerOpenApiRoute } from './openapi/route.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
 import type { UploadObserver } from './uploads/upload-observer.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   observer?: UploadObserver;
   /** Tuning of the live feeds beyond the settings table (tests use small slow-watcher bounds). */
   events?: Pick<LiveEventsOptions, 'slowWatcher' | 'replayCapacity' | 'sseKeepAliveMs' | 'closeTimeoutMs'>;
+  /** Told about every route as it is added (the OpenAPI coverage test reads Fastify's route table). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 declare module 'fastify' {
@@ -53,6 +56,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     http: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2) },
     schemaController: { compilersFactory: lazySchemaCompilers },
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // HEADERS_TIMEOUT: a client that trickles its headers (slowloris), or a WebSocket handshake that
   // never completes, gets 408 and loses its connection. The body is bounded by UPLOAD_IDLE_TIMEOUT.
   app.server.headersTimeout = config.headersTimeoutMs;
@@ -91,6 +95,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     allowedTypes: config.allowedTypes,
     auth: config.authToken !== null,
   }));
+
+  registerOpenApiRoute(app);
 
   // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's
   // observer; the WebSocket feed shares this server's port and closes before it (preClose).
