@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Upload } from '../server/uploads/upload.js';
 import { type LivedropClient, unreachable } from './client.js';
+import { CliError, ExitCode } from './exit-codes.js';
 import type { FileToUpload, UploadProgress } from './upload-file.js';
 
 /** RFC 7578 §4.2 leaves escaping to HTML's form encoding: `"`, CR and LF are percent-encoded. */
@@ -52,6 +53,13 @@ export async function uploadMultipart(
   } catch (error) {
     throw unreachable(client.server, error);
   }
-  const { uploads } = (await response.json()) as { uploads: Upload[] };
-  return uploads[0]!;
+  const stored = ((await response.json()) as { uploads: Upload[] }).uploads[0]!;
+  const local = progress.hash.digest('hex');
+  if (stored.sha256 && stored.sha256 !== local) {
+    throw new CliError(
+      `${file.name}: the server stored sha256 ${stored.sha256}, the file has ${local}`,
+      ExitCode.CORRUPT,
+    );
+  }
+  return stored;
 }

@@ -1,5 +1,5 @@
-// livedrop upload FILE...: each file in turn, through tus (resumable) when it is big and the server
-// speaks tus, else as one multipart request. On a terminal each file gets a bar with what was sent
+// livedrop upload FILE...: each file in turn, through tus (resumable) when it is over the server's
+// RESUMABLE_THRESHOLD and the server speaks tus, else as one multipart request. On a terminal each file gets a bar with what was sent
 // and what the server has stored (from the live feed), speed and ETA. The sha256 the server
 // computed is checked against the local one.
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,6 +15,10 @@ import type { Output } from '../output.js';
 import { TransferBars } from '../progress.js';
 import type { FileToUpload, UploadProgress } from '../upload-file.js';
 import { uploadMultipart } from '../upload-multipart.js';
+import { type TusSettings, uploadTus } from '../upload-tus.js';
+
+/** A server that does not say its TUS_CHUNK_SIZE gets PATCHes of this size. */
+const DEFAULT_CHUNK = 8 * 1024 * 1024;
 
 export interface UploadOptions {
   via: 'auto' | 'tus' | 'multipart';
@@ -24,13 +28,16 @@ export interface UploadOptions {
 
 export async function upload(client: LivedropClient, out: Output, paths: string[], options: UploadOptions) {
   const files = await Promise.all(paths.map(checkFile));
+  const route = await serverRoute(client, options.via);
   const bars = new TransferBars(options.bars, 'sent');
   const stored = options.bars ? storedBytesFromFeed(client) : undefined;
+  // Give the feed a moment to connect, so the first file's stored bytes are seen from the start.
+  await Promise.race([stored?.opened, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   let failure: CliError | undefined;
   try {
     for (const file of files) {
       try {
-        const result = await uploadOne(client, file, bars, stored, options);
+        const result = await uploadOne(client, file, route, bars, stored, options.signal);
         // On one terminal, results go above the bars (both would share the screen otherwise).
         const say = out.tty && options.bars ? (line: string) => bars.log(line) : out.result;
         say(
@@ -67,12 +74,33 @@ async function checkFile(path: string): Promise<FileToUpload> {
   };
 }
 
+/** How this server takes files: tus above its RESUMABLE_THRESHOLD, when it speaks tus at all. */
+interface Route {
+  tus: TusSettings | undefined;
+  threshold: number;
+}
+
+async function serverRoute(client: LivedropClient, via: UploadOptions['via']): Promise<Route> {
+  if (via === 'multipart') return { tus: undefined, threshold: Number.POSITIVE_INFINITY };
+  const config = await client.json<{ resumableThreshold?: number; tusChunkSize?: number }>('/api/config');
+  if (typeof config.resumableThreshold !== 'number') {
+    if (via === 'tus')
+      throw new CliError('this server has no tus endpoint (/api/tus): try --via multipart', ExitCode.REFUSED);
+    return { tus: undefined, threshold: Number.POSITIVE_INFINITY };
+  }
+  return {
+    tus: { chunkSize: config.tusChunkSize ?? DEFAULT_CHUNK },
+    threshold: via === 'tus' ? 0 : config.resumableThreshold,
+  };
+}
+
 async function uploadOne(
   client: LivedropClient,
   file: FileToUpload,
+  route: Route,
   bars: TransferBars,
   stored: StoredBytes | undefined,
-  options: UploadOptions,
+  signal: AbortSignal,
 ): Promise<Upload> {
   const bar = bars.add(file.name, file.size);
   let sent = 0;
@@ -92,19 +120,16 @@ async function uploadOne(
     },
     note: (line) => bars.log(line),
   };
-  const result = await uploadMultipart(client, file, progress, options.signal);
+  const result =
+    route.tus && file.size >= route.threshold
+      ? await uploadTus(client, file, progress, signal, route.tus)
+      : await uploadMultipart(client, file, progress, signal);
   bar.update(file.size, result.size);
-  const local = progress.hash.digest('hex');
-  if (result.sha256 && result.sha256 !== local) {
-    throw new CliError(
-      `${file.name}: the server stored sha256 ${result.sha256}, the file has ${local}`,
-      ExitCode.CORRUPT,
-    );
-  }
   return result;
 }
 
 interface StoredBytes {
+  opened: Promise<void>;
   of(file: { ref: string; id: string | undefined }): number | undefined;
   onChange(listener: () => void): void;
   close(): void;
@@ -125,8 +150,9 @@ function storedBytesFromFeed(client: LivedropClient): StoredBytes {
     },
   });
   // Without a feed the bars still show what was sent; the upload itself reports any real problem.
-  feed.opened.catch(() => {});
+  const opened = feed.opened.catch(() => {});
   return {
+    opened,
     of: ({ ref, id }) => (id !== undefined ? byId.get(id) : undefined) ?? byRef.get(ref),
     onChange(next) {
       listener = next;
