@@ -48,6 +48,11 @@ export class WatchTable {
     }
     const row = this.#upsert(message.upload as Upload, now);
     if ('error' in message && message.error) row.error = message.error.code;
+    // A paused resumable upload that passed its expiry is gone, whatever status it still carries.
+    if ((message.type as string) === 'upload.expired') {
+      row.error = 'expired';
+      row.endedAt ??= now;
+    }
   }
 
   #upsert(upload: Upload, now: number): Row {
