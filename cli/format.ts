@@ -29,27 +29,33 @@ export function formatDuration(seconds: number | undefined): string {
  * ETA) so the figure does not jump with every chunk.
  */
 export class SpeedMeter {
+  readonly #startBytes: number;
+  readonly #startAt: number;
   #lastBytes: number;
   #lastAt: number;
   #speed = 0;
 
   constructor(startBytes = 0, now = Date.now()) {
+    this.#startBytes = startBytes;
     this.#lastBytes = startBytes;
+    this.#startAt = now;
     this.#lastAt = now;
   }
 
   /** Reports a new byte count; returns the smoothed speed. */
   update(bytes: number, now = Date.now()): number {
     const elapsed = (now - this.#lastAt) / 1000;
-    if (elapsed < 0.2) return this.#speed;
+    if (elapsed < 0.2) {
+      // Too soon for a sample of its own; until the first one, the average so far.
+      if (this.#speed === 0 && now > this.#startAt) {
+        return ((bytes - this.#startBytes) * 1000) / (now - this.#startAt);
+      }
+      return this.#speed;
+    }
     const instant = Math.max(0, bytes - this.#lastBytes) / elapsed;
     this.#speed = this.#speed === 0 ? instant : 0.7 * this.#speed + 0.3 * instant;
     this.#lastBytes = bytes;
     this.#lastAt = now;
-    return this.#speed;
-  }
-
-  get speed(): number {
     return this.#speed;
   }
 }

@@ -45,20 +45,19 @@ export class TransferBars {
     if (!multi) return { update() {} };
     const meter = new SpeedMeter(startAt);
     let stored = startAt;
-    const payload = (done: number) => ({
+    const payload = (done: number, speed: number) => ({
       name: fitName(name),
       done: formatBytes(done),
       stored: formatBytes(stored),
       size: formatBytes(size),
-      speed: formatSpeed(meter.speed),
+      speed: formatSpeed(speed),
     });
     // cli-progress divides by the total: an empty file is shown as 1 of 1 once done.
-    const bar = multi.create(Math.max(size, 1), size === 0 ? 0 : startAt, payload(startAt));
+    const bar = multi.create(Math.max(size, 1), size === 0 ? 0 : startAt, payload(startAt, 0));
     return {
       update(done, storedNow) {
         if (storedNow !== undefined) stored = Math.max(stored, storedNow);
-        meter.update(done);
-        bar.update(size === 0 ? 1 : done, payload(done));
+        bar.update(size === 0 ? 1 : done, payload(done, meter.update(done)));
       },
     };
   }
@@ -70,6 +69,8 @@ export class TransferBars {
   }
 
   stop(): void {
+    // A redraw first: lines passed to log() are written on the next redraw, which stop() skips.
+    this.#multi?.update();
     this.#multi?.stop();
   }
 }

@@ -21,6 +21,7 @@ const barOptions = {
 interface Row {
   upload: Upload;
   meter: SpeedMeter;
+  speed: number;
   endedAt: number | undefined;
   error: string | undefined;
 }
@@ -58,11 +59,17 @@ export class WatchTable {
   #upsert(upload: Upload, now: number): Row {
     let row = this.#rows.get(upload.id);
     if (!row) {
-      row = { upload, meter: new SpeedMeter(upload.size, now), endedAt: undefined, error: undefined };
+      row = {
+        upload,
+        meter: new SpeedMeter(upload.size, now),
+        speed: 0,
+        endedAt: undefined,
+        error: undefined,
+      };
       this.#rows.set(upload.id, row);
     }
     row.upload = upload;
-    row.meter.update(upload.size, now);
+    row.speed = row.meter.update(upload.size, now);
     if (ENDED.has(upload.status)) row.endedAt ??= now;
     return row;
   }
@@ -81,12 +88,12 @@ export class WatchTable {
     const head = `livedrop watch  ${server}  ·  ${this.inProgress} in progress  ·  ${this.watchers} watching${
       this.connected ? '' : '  ·  reconnecting…'
     }`;
-    const rows = [...this.#rows.values()].map(({ upload, meter, error }) => {
+    const rows = [...this.#rows.values()].map(({ upload, speed: lastSpeed, error }) => {
       const total = upload.expected ?? (upload.status === 'completed' ? upload.size : null);
       const progress = total ? Math.min(1, upload.size / total) : upload.status === 'completed' ? 1 : 0;
       const percent =
         total || upload.status === 'completed' ? `${Math.floor(progress * 100)}%`.padStart(4) : '   ?';
-      const speed = upload.status === 'uploading' ? meter.speed : 0;
+      const speed = upload.status === 'uploading' ? lastSpeed : 0;
       const eta = speed > 0 && total ? (total - upload.size) / speed : undefined;
       return [
         upload.id.slice(0, 8),

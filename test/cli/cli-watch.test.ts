@@ -1,11 +1,15 @@
-// `livedrop watch` on a real terminal: run under a pseudo-terminal (util-linux `script`), it draws
-// a table that is redrawn in place; an upload paced by the test shows up at 50 %, then at 100 %
-// and completed; Ctrl-C (a real ^C through the terminal) ends it with exit code 0.
+// The CLI on a real terminal, run under a pseudo-terminal (util-linux `script`): `watch` draws a
+// table redrawn in place, where an upload paced by the test shows up at 50 %, then at 100 % and
+// completed, and Ctrl-C (a real ^C through the terminal) ends it with exit code 0; `upload` draws a
+// bar per file with the bytes sent and stored.
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { eventually } from '../fixtures/upload-server.js';
 import { buildCli, type RecordingServer, startRecordingServer } from './harness.js';
 
@@ -82,5 +86,37 @@ describe('livedrop watch under a terminal', () => {
     } finally {
       terminal.kill();
     }
+  });
+});
+
+describe('livedrop upload under a terminal', () => {
+  it('draws a bar per file with sent and stored bytes reaching 100 %, and the result above it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'livedrop-cli-bar-'));
+    const path = join(dir, `bar-${process.pid}.bin`);
+    await writeFile(path, randomBytes(3 * 1024 * 1024));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const terminal = spawn(
+      'script',
+      [
+        '-q',
+        '-e',
+        '-c',
+        `stty cols 150 rows 30; exec "${process.execPath}" "${cli.bin}" upload "${path}"`,
+        '/dev/null',
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', LIVEDROP_SERVER: server.url, TERM: 'xterm' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let screen = '';
+    terminal.stdout.setEncoding('utf8').on('data', (text: string) => (screen += text));
+    const code = await new Promise<number | null>((resolve) => terminal.on('close', resolve));
+    expect(code).toBe(0);
+    const text = stripAnsi(screen);
+    expect(text).toMatch(
+      /bar-\d+\.bin\s+█{20} 100% \| sent 3\.0 MiB \| stored 3\.0 MiB \/ 3\.0 MiB \| [\d.]+ \w+\/s \| ETA/,
+    );
+    expect(text).toMatch(/uploaded bar-\d+\.bin → [\w-]{22} \(3\.0 MiB\)/);
   });
 });
