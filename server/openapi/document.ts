@@ -12,10 +12,13 @@ export const statusOf = (code: ErrorCode): number => new errors[code]().statusCo
 /** Methods the origin check of cors.ts lets through: browsers cannot be made to send them cross-site with effect. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** auth.ts lets CORS preflights (and tus's OPTIONS) through without a token: Fetch §4.8. */
+const needsToken = (method: string, path: string) => method !== 'OPTIONS' && requiresToken(path);
+
 /** The errors answered by hooks that run before the route (app.ts, auth.ts, cors.ts). */
 function hookErrors(method: string, path: string): ErrorCode[] {
   const codes: ErrorCode[] = [];
-  if (requiresToken(path)) codes.push('AUTH_REQUIRED');
+  if (needsToken(method, path)) codes.push('AUTH_REQUIRED');
   if (!SAFE_METHODS.has(method)) codes.push('ORIGIN_NOT_ALLOWED');
   if (method === 'POST') codes.push('SHUTTING_DOWN');
   return codes;
@@ -117,7 +120,7 @@ function operation(method: string, path: string, route: RouteDescription, { head
         },
       ]),
     ),
-    security: !requiresToken(path)
+    security: !needsToken(method, path)
       ? []
       : SAFE_METHODS.has(method)
         ? [{ bearerToken: [] }, { tokenQuery: [] }]
