@@ -6,6 +6,8 @@ import { formatBytes, formatSpeed, SpeedMeter } from './format.js';
 export interface TransferBar {
   /** `done` bytes moved so far; `stored` what the server reports it holds, when known. */
   update(done: number, stored?: number): void;
+  /** The transfer goes on from `offset` (a resumed upload): speed and ETA count from there. */
+  resumedAt(offset: number): void;
 }
 
 const NAME_WIDTH = 24;
@@ -42,8 +44,8 @@ export class TransferBars {
 
   add(name: string, size: number, startAt = 0): TransferBar {
     const multi = this.#multi;
-    if (!multi) return { update() {} };
-    const meter = new SpeedMeter(startAt);
+    if (!multi) return { update() {}, resumedAt() {} };
+    let meter = new SpeedMeter(startAt);
     let stored = startAt;
     const payload = (done: number, speed: number) => ({
       name: fitName(name),
@@ -58,6 +60,11 @@ export class TransferBars {
       update(done, storedNow) {
         if (storedNow !== undefined) stored = Math.max(stored, storedNow);
         bar.update(size === 0 ? 1 : done, payload(done, meter.update(done)));
+      },
+      resumedAt(offset) {
+        meter = new SpeedMeter(offset);
+        stored = Math.max(stored, offset);
+        bar.start(Math.max(size, 1), size === 0 ? 0 : offset, payload(offset, 0));
       },
     };
   }

@@ -16,6 +16,8 @@ export interface UploadProgress {
   /** The file's sha256 as it is read (multipart hashes what it sends). */
   hash: Hash;
   sent(bytes: number): void;
+  /** A resumed upload goes on from `offset`, which the server already holds. */
+  resumedAt(offset: number): void;
   /** The upload's id, once known (tus: when created), so its live events can be matched. */
   identified(id: string): void;
   /** Notes for the user (e.g. "resuming at …"). */

@@ -49,9 +49,9 @@ export async function uploadTus(
       },
       onAfterResponse(request, response) {
         if (request.getMethod() === 'HEAD' && response.getStatus() < 300) {
-          progress.note(
-            `resuming ${file.name} at ${response.getHeader('Upload-Offset')} of ${file.size} bytes`,
-          );
+          const offset = Number(response.getHeader('Upload-Offset'));
+          progress.note(`resuming ${file.name} at ${offset} of ${file.size} bytes`);
+          progress.resumedAt(offset);
         }
       },
       onProgress: (sent) => progress.sent(sent),

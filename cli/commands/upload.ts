@@ -1,7 +1,7 @@
 // livedrop upload FILE...: each file in turn, through tus (resumable) when it is over the server's
-// RESUMABLE_THRESHOLD and the server speaks tus, else as one multipart request. On a terminal each file gets a bar with what was sent
-// and what the server has stored (from the live feed), speed and ETA. The sha256 the server
-// computed is checked against the local one.
+// RESUMABLE_THRESHOLD and the server speaks tus, else as one multipart request. On a terminal each
+// file gets a bar with what was sent and what the server has stored (from the live feed), speed and
+// ETA. The sha256 the server computed is checked against the local one.
 import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -115,6 +115,10 @@ async function uploadOne(
       sent = bytes;
       bar.update(sent, storedNow());
     },
+    resumedAt(offset) {
+      sent = offset;
+      bar.resumedAt(offset);
+    },
     identified(id) {
       watched.id = id;
     },
@@ -142,10 +146,13 @@ function storedBytesFromFeed(client: LivedropClient): StoredBytes {
   let listener: (() => void) | undefined;
   const feed = openFeed(client, {
     onMessage(message) {
-      if (!('upload' in message) || !('size' in message.upload)) return;
-      const { id, ref, size } = message.upload;
-      byId.set(id, size);
-      if (ref) byRef.set(ref, size);
+      const uploads =
+        message.type === 'snapshot' ? message.uploads : 'upload' in message ? [message.upload] : [];
+      for (const upload of uploads) {
+        if (!('size' in upload)) continue;
+        byId.set(upload.id, upload.size);
+        if (upload.ref) byRef.set(upload.ref, upload.size);
+      }
       listener?.();
     },
   });
