@@ -48,8 +48,11 @@ export async function get(
     headers.range = `bytes=${have}-`;
     if (upload.sha256) headers['if-range'] = `"${upload.sha256}"`;
   }
+  // A .part that already holds every byte only needs its check (an empty file is fetched: 0 bytes).
   const response =
-    have === upload.size ? undefined : await client.request(contentPath, { headers, signal: options.signal });
+    have > 0 && have === upload.size
+      ? undefined
+      : await client.request(contentPath, { headers, signal: options.signal });
   if (response?.status === 206) {
     const start = Number(/^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1]);
     if (start !== have) throw new CliError(`server resumed at byte ${start}, not ${have}`, ExitCode.REFUSED);

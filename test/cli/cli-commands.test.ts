@@ -110,6 +110,21 @@ describe('livedrop upload (multipart), ls, get, rm', () => {
     expect(existsSync(join(work, 'bad.bin'))).toBe(false);
   });
 
+  it('get of an empty upload writes an empty file; a complete FILE.part is only checked and renamed', async () => {
+    await writeFile(join(work, 'empty.txt'), '');
+    const uploaded = await livedrop('upload', 'empty.txt');
+    expect(uploaded.code).toBe(0);
+    const emptyId = uploaded.stdout.split('\t')[0]!;
+    expect(await livedrop('get', emptyId, '-o', 'empty-copy.txt')).toMatchObject({ code: 0 });
+    expect(await readFile(join(work, 'empty-copy.txt'), 'utf8')).toBe('');
+
+    await writeFile(join(work, 'whole.txt.part'), 'alpha\n');
+    const before = server.requests.length;
+    expect(await livedrop('get', ids['a.txt']!, '-o', 'whole.txt')).toMatchObject({ code: 0 });
+    expect(await readFile(join(work, 'whole.txt'), 'utf8')).toBe('alpha\n');
+    expect(server.requests.slice(before).some((r) => r.url.endsWith('/content'))).toBe(false);
+  });
+
   it('get -o - writes the bytes to stdout', async () => {
     const result = await livedrop('get', ids['c.txt']!, '-o', '-');
     expect(result).toMatchObject({ code: 0, stdout: 'gamma\n' });
