@@ -12,6 +12,7 @@ import { registerCors } from './cors.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { Metrics } from './metrics.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
 import type { UploadObserver } from './uploads/upload-observer.js';
@@ -37,6 +38,8 @@ declare module 'fastify' {
     uploadStore: UploadStore;
     /** The live-events layer: bus, progress tracker, presence and the three feeds. */
     liveEvents: LiveEvents;
+    /** The Prometheus registry behind GET /metrics. */
+    metrics: Metrics;
   }
 }
 
@@ -80,6 +83,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!request.raw.complete) reply.header('Connection', 'close');
   });
 
+  // First, so its onResponse hook times every route registered after it.
+  const metrics = new Metrics();
+  app.decorate('metrics', metrics);
+  metrics.register(app, config.metricsToken);
+
   await registerCors(app, config.corsOrigins);
   registerAuth(app, config.authToken);
 
@@ -100,12 +108,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     authToken: config.authToken,
     corsOrigins: config.corsOrigins,
     recentUploads: () => store.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
+    feedObserver: (feed) => metrics.feedObserver(feed),
     ...options.events,
   });
   app.decorate('liveEvents', liveEvents);
+  metrics.observeBus(liveEvents.bus);
+  metrics.observeWatchers(liveEvents.watcherCount);
   await app.register(liveEvents.plugin);
 
-  const observer = guardObserver(options.observer ?? liveEvents.tracker, app.log);
+  const observer = guardObserver(metrics.observeUploads(options.observer ?? liveEvents.tracker), app.log);
   await app.register(uploadRoutes, { config, store, observer });
 
   if (existsSync(webRoot)) {
