@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
+import { registerWebhookQueueRoute, startWebhooks } from './integrations/webhooks.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { Metrics } from './metrics.js';
 import { guardObserver } from './uploads/guarded-observer.js';
@@ -114,6 +115,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('liveEvents', liveEvents);
   metrics.observeBus(liveEvents.bus);
   metrics.observeWatchers(liveEvents.watcherCount);
+
+  // Webhooks hear the bus like the feeds do. Closed after the upload routes' onClose (a plugin's
+  // onClose runs before the root's): uploads cut off by a shutdown still publish, and it is queued.
+  const webhooks = await startWebhooks(config, liveEvents.bus, app.log);
+  if (webhooks) {
+    metrics.observeWebhooks(webhooks);
+    app.addHook('onClose', () => webhooks.close());
+  }
+  registerWebhookQueueRoute(app, webhooks);
   await app.register(liveEvents.plugin);
 
   const observer = guardObserver(metrics.observeUploads(options.observer ?? liveEvents.tracker), app.log);
