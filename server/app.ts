@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
+import { createPreUploadHook } from './integrations/pre-upload-hook.js';
 import { registerWebhookQueueRoute, startWebhooks } from './integrations/webhooks.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { Metrics } from './metrics.js';
@@ -127,7 +128,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(liveEvents.plugin);
 
   const observer = guardObserver(metrics.observeUploads(options.observer ?? liveEvents.tracker), app.log);
-  await app.register(uploadRoutes, { config, store, observer });
+  const preUploadHook = createPreUploadHook(config, app.log);
+  await app.register(uploadRoutes, { config, store, observer, preUploadHook });
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import { registerContentRoute } from './content-route.js';
 import { ingestUploads } from './ingest.js';
 import { parseRefHeader } from './upload-fields.js';
@@ -18,9 +19,14 @@ export interface UploadRoutesOptions {
   config: Config;
   store: UploadStore;
   observer: UploadObserver;
+  /** HOOK_PRE_UPLOAD_URL, or null when unset. */
+  preUploadHook: PreUploadHook | null;
 }
 
-export async function uploadRoutes(app: FastifyInstance, { config, store, observer }: UploadRoutesOptions) {
+export async function uploadRoutes(
+  app: FastifyInstance,
+  { config, store, observer, preUploadHook }: UploadRoutesOptions,
+) {
   // The body is streamed by ingest, not parsed by Fastify: hand the route the untouched request.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
 
@@ -43,7 +49,14 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
       const ref = parseRefHeader(request.headers['x-upload-ref']);
       // Every check that needs no body has passed: ask for it (see checkContinue in app.ts).
       if (/\b100-continue\b/i.test(request.headers.expect ?? '')) reply.raw.writeContinue();
-      const ingest = ingestUploads(request.raw, { config, store, observer, log: request.log, ref });
+      const ingest = ingestUploads(request.raw, {
+        config,
+        store,
+        observer,
+        log: request.log,
+        ref,
+        preUploadHook,
+      });
       inFlight.add(ingest);
       try {
         return reply.code(201).send({ uploads: await ingest });
