@@ -30,7 +30,10 @@ export interface QueueCounts {
 export interface DeliveryQueue {
   /** Loads what an earlier run left (a crash included). */
   open(): Promise<void>;
-  /** Resolves once the deliveries are durable: after that, a crash (kill -9) does not lose them. */
+  /**
+   * Resolves once the deliveries are durable: after that, a crash (kill -9) does not lose them. Ids
+   * are derived from the event and the URL, so a shared queue keeps one of each, whichever node adds it.
+   */
   add(deliveries: readonly Delivery[]): Promise<void>;
   /** Up to `limit` deliveries due at `now`, marked taken so no other call (or node) gets them. */
   take(now: number, limit: number): Promise<Delivery[]>;

@@ -5,7 +5,7 @@
 // written in the next microtask, at most WEBHOOK_CONCURRENCY requests are in flight, each bounded by
 // WEBHOOK_TIMEOUT_MS; a failed attempt is retried with exponential backoff and jitter until
 // WEBHOOK_RETRY_FOR_MS have passed since the event, then moved to the dead list (docs/operations.md).
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus } from '../events/event-bus.js';
 import type { EncodedEvent } from '../events/event-types.js';
@@ -70,6 +70,9 @@ const describe = (delivery: Delivery): DeliveryView => ({
   nextAttemptAt: new Date(delivery.nextAttemptAt).toISOString(),
   lastError: delivery.lastError ?? null,
 });
+
+/** 128 bits of SHA-256 in base64url: 22 characters, safe in a header and as a file name. */
+const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
 
 type Totals = Pick<ReceiverStats, 'delivered' | 'failedAttempts' | 'givenUp'>;
 
@@ -152,12 +155,14 @@ export class WebhookDispatcher implements WebhookStats {
     const { upload, ...rest } = JSON.parse(event.json) as { upload: { id: string; thumbnail?: string } };
     // The thumbnail (up to 16 KiB) stays out: the receiver can GET /api/uploads/:id for it.
     const { thumbnail: _thumbnail, ...described } = upload;
-    const eventId = randomUUID();
+    // The key is derived from the event as published (its seq included), so every node of a cluster
+    // names the same event alike and a shared queue can keep one delivery of it.
+    const eventId = digest(event.json);
     const body = JSON.stringify({ id: eventId, ...rest, upload: described });
     const now = Date.now();
     for (const url of this.options.urls) {
       this.#incoming.push({
-        id: randomUUID(),
+        id: digest(`${eventId}\n${url}`),
         eventId,
         type: event.type,
         uploadId: upload.id,
