@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import type { Upload } from '../uploads/upload.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
+import { failureReason, postJson } from './post-json.js';
 
 /** What livedrop knows about an upload that wants to start. */
 export interface PreUploadRequest {
@@ -67,13 +68,9 @@ export function createPreUploadHook(config: Config, log: FastifyBaseLogger): Pre
       try {
         answer = await limit.run(() => ask(url, body, signal), signal);
       } catch (error) {
-        const reason =
-          (error as Error).name === 'TimeoutError'
-            ? `no answer within ${timeoutMs} ms`
-            : error instanceof HookFailure
-              ? error.message
-              : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
-        return onFailure(reason);
+        return onFailure(
+          error instanceof HookFailure ? error.message : failureReason(error, signal, timeoutMs),
+        );
       }
       const { status, json } = answer;
       if (status >= 200 && status < 300) {
@@ -134,40 +131,16 @@ async function ask(
   body: string,
   signal: AbortSignal,
 ): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'livedrop-pre-upload-hook' },
-    body,
-    redirect: 'manual',
-    signal,
-  });
-  const text = await readBounded(response);
-  if (text.trim() === '') return { status: response.status, json: null };
+  const headers = { 'user-agent': 'livedrop-pre-upload-hook' };
+  const { status, text } = await postJson(url, body, headers, { signal, maxAnswerBytes: MAX_ANSWER_BYTES });
+  if (text.trim() === '') return { status, json: null };
   try {
-    return { status: response.status, json: JSON.parse(text) };
+    return { status, json: JSON.parse(text) };
   } catch {
     // A 4xx with a plain-text body is still a refusal; anything else unreadable is a failure.
-    if (response.status >= 400 && response.status < 500) return { status: response.status, json: null };
-    throw new HookFailure(`HTTP ${response.status} with a body that is not JSON`);
+    if (status >= 400 && status < 500) return { status, json: null };
+    throw new HookFailure(`HTTP ${status} with a body that is not JSON`);
   }
-}
-
-async function readBounded(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw new HookFailure(`an answer over ${MAX_ANSWER_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `{metadata: {...}}` → the map; no metadata → null; a malformed one → undefined. */

@@ -10,6 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus } from '../events/event-bus.js';
 import type { EncodedEvent } from '../events/event-types.js';
 import type { Delivery, DeliveryQueue } from './delivery-queue.js';
+import { failureReason, postJson } from './post-json.js';
 import { SIGNATURE_HEADER, signDelivery, TIMESTAMP_HEADER } from './webhook-signature.js';
 import type { ReceiverStats, WebhookStats } from './webhook-stats.js';
 
@@ -257,7 +258,6 @@ export class WebhookDispatcher implements WebhookStats {
   async #send(delivery: Delivery, abort: AbortSignal): Promise<string | undefined> {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
       'user-agent': 'livedrop-webhooks',
       'idempotency-key': delivery.eventId,
       'livedrop-event': delivery.type,
@@ -267,22 +267,13 @@ export class WebhookDispatcher implements WebhookStats {
     if (this.options.secret !== null) {
       headers[SIGNATURE_HEADER] = signDelivery(this.options.secret, timestamp, delivery.body);
     }
+    const signal = AbortSignal.any([abort, AbortSignal.timeout(this.options.timeoutMs)]);
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
-        headers,
-        body: delivery.body,
-        // A redirect is not an answer: following it would send the signed event somewhere unconfigured.
-        redirect: 'manual',
-        signal: AbortSignal.any([abort, AbortSignal.timeout(this.options.timeoutMs)]),
-      });
-      // The answer's body is not read: a hostile receiver cannot make us buffer it.
-      await response.body?.cancel().catch(() => {});
-      return response.ok ? undefined : `HTTP ${response.status}`;
+      // The answer's body is not kept: a hostile receiver cannot make us buffer it.
+      const { status } = await postJson(delivery.url, delivery.body, headers, { signal });
+      return status >= 200 && status < 300 ? undefined : `HTTP ${status}`;
     } catch (error) {
-      const { name, cause } = error as Error & { cause?: { code?: string } };
-      if (name === 'TimeoutError') return `no answer within ${this.options.timeoutMs} ms`;
-      return cause?.code ?? (error as Error).message;
+      return failureReason(error, signal, this.options.timeoutMs);
     }
   }
 
