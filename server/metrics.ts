@@ -21,6 +21,13 @@ const KINDS: Kind[] = ['multipart', 'resumable'];
 const FEEDS: FeedName[] = ['websocket', 'sse'];
 const kindOf = (upload: Upload): Kind => upload.kind ?? 'multipart';
 
+interface Tracked {
+  kind: Kind;
+  counted: number;
+  /** False while a resumable upload is paused. */
+  streaming: boolean;
+}
+
 // The Node process defaults (CPU, memory, event-loop lag, GC, handles) describe the process, not an
 // app: one registry for the process, however many apps a test builds in it.
 let processRegistry: Registry | undefined;
@@ -35,8 +42,8 @@ function processMetrics(): Registry {
 export class Metrics {
   readonly registry = new Registry();
   readonly #bytesPending = new Map<Kind, number>(KINDS.map((kind) => [kind, 0]));
-  /** Bytes of each upload in flight already counted, so a progress report adds only its delta. */
-  readonly #counted = new Map<string, number>();
+  /** Uploads begun and not ended: their bytes already counted, so a progress report adds only its delta. */
+  readonly #tracked = new Map<string, Tracked>();
   /** When each event was published: the start of its publish→deliver lag. */
   readonly #publishedAt = new WeakMap<EncodedEvent, number>();
 
@@ -103,34 +110,31 @@ export class Metrics {
 
   /** The upload pipeline's observer, counting as it passes every call on to `next`. */
   observeUploads(next: UploadObserver): UploadObserver {
-    const finish = (upload: Upload) => {
-      this.#inFlight.dec({ kind: kindOf(upload) });
-      this.#addBytes(upload);
-      this.#counted.delete(upload.id);
-    };
     return {
       started: (upload) => {
-        this.#inFlight.inc({ kind: kindOf(upload) });
-        this.#counted.set(upload.id, 0);
-        this.#addBytes(upload);
+        this.#stream(upload, 0);
         next.started(upload);
       },
       progress: (upload) => {
-        this.#addBytes(upload);
+        // The hot path: a lookup and an add. A resumable upload's first bytes after a pause put it
+        // back in flight (tus does not announce a resume otherwise).
+        const tracked = this.#tracked.get(upload.id);
+        if (tracked?.streaming) this.#addBytes(tracked, upload.size);
+        else if (tracked) this.#stream(upload, tracked.counted);
         next.progress(upload);
       },
       completed: (upload) => {
-        finish(upload);
+        this.#end(upload);
         this.#completed.inc({ kind: kindOf(upload) });
         next.completed(upload);
       },
       failed: (upload: Upload, error: UploadError) => {
-        finish(upload);
+        this.#end(upload);
         this.#failed.inc({ kind: kindOf(upload), code: error.code });
         next.failed(upload, error);
       },
       aborted: (upload) => {
-        finish(upload);
+        this.#end(upload);
         this.#failed.inc({ kind: kindOf(upload), code: 'UPLOAD_ABORTED' });
         next.aborted(upload);
       },
@@ -139,6 +143,23 @@ export class Metrics {
         next.deleted(id);
       },
     };
+  }
+
+  /** The upload is streaming from `counted` bytes on (0 for a new one, its stored size when resumed). */
+  #stream(upload: Upload, counted: number): void {
+    this.#inFlight.inc({ kind: kindOf(upload) });
+    const tracked = { kind: kindOf(upload), counted, streaming: true };
+    this.#tracked.set(upload.id, tracked);
+    this.#addBytes(tracked, upload.size);
+  }
+
+  /** Completed, failed, aborted (or expired): no longer in flight, forgotten. */
+  #end(upload: Upload): void {
+    const tracked = this.#tracked.get(upload.id);
+    if (!tracked) return;
+    this.#addBytes(tracked, upload.size);
+    if (tracked.streaming) this.#inFlight.dec({ kind: tracked.kind });
+    this.#tracked.delete(upload.id);
   }
 
   /** Counts what the bus publishes and notes when, for the feeds' lag histogram. */
@@ -239,12 +260,10 @@ export class Metrics {
     });
   }
 
-  #addBytes(upload: Upload): void {
-    const counted = this.#counted.get(upload.id);
-    if (counted === undefined || upload.size <= counted) return;
-    this.#counted.set(upload.id, upload.size);
-    const kind = kindOf(upload);
-    this.#bytesPending.set(kind, this.#bytesPending.get(kind)! + upload.size - counted);
+  #addBytes(tracked: Tracked, size: number): void {
+    if (size <= tracked.counted) return;
+    this.#bytesPending.set(tracked.kind, this.#bytesPending.get(tracked.kind)! + size - tracked.counted);
+    tracked.counted = size;
   }
 
   #flushBytes(): void {
