@@ -142,10 +142,11 @@ export class WebhookDispatcher implements WebhookStats {
   /** Stops: queues what was published before, abandons attempts in flight (they stay queued). */
   async close(): Promise<void> {
     this.#unsubscribe();
-    this.#flushIncoming();
     this.#closed = true;
     clearTimeout(this.#timer);
-    await Promise.allSettled(this.#writes);
+    this.#flushIncoming();
+    // Each write that ends starts the next batch: wait until the last one is down.
+    while (this.#writes.size > 0) await Promise.allSettled(this.#writes);
     for (const { controller } of this.#inFlight.values()) controller.abort();
     await Promise.allSettled([...this.#inFlight.values()].map((attempt) => attempt.settled));
     await this.queue.close();
@@ -174,12 +175,18 @@ export class WebhookDispatcher implements WebhookStats {
         nextAttemptAt: now,
       });
     }
-    if (this.#incoming.length === this.options.urls.length) queueMicrotask(() => this.#flushIncoming());
+    if (this.#incoming.length === this.options.urls.length && this.#writes.size === 0) {
+      queueMicrotask(() => this.#flushIncoming());
+    }
   }
 
+  /**
+   * Group commit: one batch at a time goes to the queue; what arrives meanwhile waits for the next,
+   * so a busy server pays one directory fsync per batch, and an idle one waits for nothing.
+   */
   #flushIncoming(): void {
     let batch = this.#incoming;
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.#writes.size > 0) return;
     this.#incoming = [];
     const room = Math.max(0, this.options.queueMax - this.queue.size - this.#writing);
     if (batch.length > room) {
@@ -204,6 +211,7 @@ export class WebhookDispatcher implements WebhookStats {
     void write.finally(() => {
       this.#writes.delete(write);
       this.#writing -= batch.length;
+      this.#flushIncoming();
     });
   }
 
