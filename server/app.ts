@@ -129,6 +129,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const observer = guardObserver(metrics.observeUploads(options.observer ?? liveEvents.tracker), app.log);
   const preUploadHook = createPreUploadHook(config, app.log);
+  if (preUploadHook) metrics.observePreUploadHook(preUploadHook);
   await app.register(uploadRoutes, { config, store, observer, preUploadHook });
 
   if (existsSync(webRoot)) {

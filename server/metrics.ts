@@ -12,6 +12,7 @@ import { errors } from './errors.js';
 import type { EventBus } from './events/event-bus.js';
 import type { EncodedEvent } from './events/event-types.js';
 import type { FeedName, FeedObserver } from './events/feed-observer.js';
+import type { PreUploadHook } from './integrations/pre-upload-hook.js';
 import type { WebhookStats } from './integrations/webhook-stats.js';
 import type { Upload, UploadError } from './uploads/upload.js';
 import type { UploadObserver } from './uploads/upload-observer.js';
@@ -242,6 +243,23 @@ export class Metrics {
       'Events not queued: the queue was full',
       [],
     );
+  }
+
+  /** The pre-upload hook's checks by outcome, read at scrape time. */
+  observePreUploadHook(hook: PreUploadHook): void {
+    const seen = new Map<string, number>();
+    const checks: Counter = new Counter({
+      name: 'livedrop_pre_upload_checks_total',
+      help: 'Pre-upload hook checks by outcome (allowed, rejected, failed-closed, failed-open)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect: () => {
+        for (const [outcome, total] of Object.entries(hook.outcomes)) {
+          checks.inc({ outcome }, total - (seen.get(outcome) ?? 0));
+          seen.set(outcome, total);
+        }
+      },
+    });
   }
 
   /** GET /metrics, and the onResponse hook that times every request. */

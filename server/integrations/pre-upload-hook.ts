@@ -39,7 +39,12 @@ export interface PreUploadVerdict {
 export interface PreUploadHook {
   /** Resolves when allowed; rejects with UPLOAD_REJECTED (the app's status and message) or UPLOAD_HOOK_FAILED. */
   check(request: PreUploadRequest): Promise<PreUploadVerdict>;
+  /** Checks so far by outcome, read by the metrics. */
+  readonly outcomes: Readonly<Record<PreUploadOutcome, number>>;
 }
+
+/** `failed-open`/`failed-closed`: the hook failed and HOOK_PRE_UPLOAD_ON_ERROR allowed/refused the upload. */
+export type PreUploadOutcome = 'allowed' | 'rejected' | 'failed-closed' | 'failed-open';
 
 /** The hook's answer is read up to this many bytes: it is a verdict, not a payload. */
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -59,8 +64,10 @@ export function createPreUploadHook(config: Config, log: FastifyBaseLogger): Pre
   const timeoutMs = config.hookPreUploadTimeoutMs;
   const endpoint = new URL(url);
   const hookName = endpoint.origin + endpoint.pathname; // no credentials or query in logs
+  const outcomes = { allowed: 0, rejected: 0, 'failed-closed': 0, 'failed-open': 0 };
 
   return {
+    outcomes,
     async check(request) {
       const body = JSON.stringify(describe(request, config));
       const signal = AbortSignal.timeout(timeoutMs);
@@ -77,6 +84,7 @@ export function createPreUploadHook(config: Config, log: FastifyBaseLogger): Pre
         const meta = readMetadata(json);
         if (meta === undefined)
           return onFailure(`HTTP ${status} with metadata that is not {"string": "string"}`);
+        outcomes.allowed++;
         return meta === null ? {} : { meta };
       }
       if (status >= 400 && status < 500) {
@@ -87,6 +95,7 @@ export function createPreUploadHook(config: Config, log: FastifyBaseLogger): Pre
             : DEFAULT_MESSAGE,
         );
         (rejection as { statusCode: number }).statusCode = status;
+        outcomes.rejected++;
         throw rejection;
       }
       return onFailure(`HTTP ${status}`);
@@ -95,12 +104,14 @@ export function createPreUploadHook(config: Config, log: FastifyBaseLogger): Pre
 
   function onFailure(reason: string): PreUploadVerdict {
     if (config.hookPreUploadOnError === 'allow') {
+      outcomes['failed-open']++;
       log.warn(
         { hook: hookName, reason },
         'pre-upload hook failed; allowing the upload (HOOK_PRE_UPLOAD_ON_ERROR=allow)',
       );
       return {};
     }
+    outcomes['failed-closed']++;
     log.warn({ hook: hookName, reason }, 'pre-upload hook failed; refusing the upload');
     throw new errors.UPLOAD_HOOK_FAILED(reason);
   }

@@ -4,6 +4,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type HookReceiver, startHookReceiver } from '../fixtures/hook-receiver.js';
+import { sample, scrape } from '../fixtures/metrics.js';
 import {
   postMultipart,
   recordingObserver,
@@ -126,6 +127,9 @@ describe('pre-upload hook', () => {
     expect(observer.calls).toEqual([]);
     expect(await listed(server.url)).toEqual([]);
     expect(await tempFiles(server.dir)).toEqual([]);
+    const metrics = await scrape(server.url);
+    expect(sample(metrics, 'livedrop_pre_upload_checks_total', { outcome: 'rejected' })).toBe(1);
+    expect(sample(metrics, 'livedrop_pre_upload_checks_total', { outcome: 'allowed' })).toBe(0);
   });
 
   it("413 on the hook's 413; a 4xx without JSON still refuses, with a generic message", async () => {
@@ -193,11 +197,15 @@ describe('pre-upload hook', () => {
       code: 'UPLOAD_HOOK_FAILED',
       message: 'The pre-upload check could not be made (ECONNREFUSED); try again shortly',
     });
+    const closedOutcome = { outcome: 'failed-closed' };
+    expect(sample(await scrape(server.url), 'livedrop_pre_upload_checks_total', closedOutcome)).toBe(1);
     await server.close();
 
     server = await startServer({ HOOK_PRE_UPLOAD_URL: gone.url, HOOK_PRE_UPLOAD_ON_ERROR: 'allow' });
     const open = await postMultipart(server.url, [{ name: 'file', filename: 'a.txt', data: 'x' }]);
     expect(open.status).toBe(201);
+    const openOutcome = { outcome: 'failed-open' };
+    expect(sample(await scrape(server.url), 'livedrop_pre_upload_checks_total', openOutcome)).toBe(1);
   });
 
   it('asks at most HOOK_PRE_UPLOAD_CONCURRENCY at once; waiting for a slot counts toward the timeout', async () => {

@@ -2,9 +2,17 @@
 // backoff across a failing period, the same Idempotency-Key on every attempt, bounded concurrency
 // with a receiver that never answers, and a receiver that never recovers visible in the admin read
 // and the metrics. (The kill -9 case is in test/reliability/webhooks-crash.test.ts.)
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sample, scrape } from '../fixtures/metrics.js';
-import { eventually, postMultipart, startServer, type TestServer } from '../fixtures/upload-server.js';
+import {
+  eventually,
+  multipart,
+  postMultipart,
+  startServer,
+  type TestServer,
+} from '../fixtures/upload-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../fixtures/webhook-receiver.js';
 
 const SECRET = 'whsec-test-secret';
@@ -77,6 +85,34 @@ describe('webhooks', () => {
     expect(receiver.requests).toHaveLength(6);
     // Not started nor progress: only the configured types.
     expect(events.map((e) => e.type).filter((t) => t === 'upload.started')).toEqual([]);
+  });
+
+  it('WEBHOOK_EVENTS chooses the types: upload.started and upload.aborted only, here', async () => {
+    receiver = await startWebhookReceiver(SECRET);
+    server = await startServer(webhookEnv(receiver.url, { WEBHOOK_EVENTS: 'upload.started,upload.aborted' }));
+    const [id] = await upload(server.url, ['s.txt']);
+    await eventually(() => expect(receiver!.processed.size).toBe(1));
+    expect([...receiver.processed.values()][0]).toMatchObject({ type: 'upload.started', upload: { id } });
+
+    // Half a body, then the client goes away.
+    const { body, contentType } = multipart([
+      { name: 'file', filename: 'cut.bin', data: randomBytes(65536) },
+    ]);
+    const request = http.request(`${server.url}/api/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, 'content-length': body.length },
+    });
+    request.on('error', () => {});
+    request.write(body.subarray(0, body.length / 2));
+    await eventually(() => expect(receiver!.processed.size).toBe(2));
+    request.destroy();
+    await eventually(() => expect(receiver!.processed.size).toBe(3));
+    const events = [...receiver.processed.values()];
+    expect(events.map((e) => [e.type, e.upload.name])).toEqual([
+      ['upload.started', 's.txt'],
+      ['upload.started', 'cut.bin'],
+      ['upload.aborted', 'cut.bin'],
+    ]);
   });
 
   it('a signature made with another secret, or over another body, does not verify', async () => {

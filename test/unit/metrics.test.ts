@@ -29,6 +29,10 @@ describe('Metrics', () => {
     const metrics = new Metrics();
     metrics.observeWatchers(() => 0);
     metrics.observeWebhooks(noStats);
+    metrics.observePreUploadHook({
+      check: async () => ({}),
+      outcomes: { allowed: 0, rejected: 0, 'failed-closed': 0, 'failed-open': 0 },
+    });
     const doc = readDoc('operations');
     const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
     expect(names.length).toBeGreaterThan(15);
