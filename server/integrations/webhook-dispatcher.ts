@@ -81,9 +81,8 @@ export class WebhookDispatcher implements WebhookStats {
   readonly #events: Set<string>;
   readonly #totals = new Map<string, Totals>();
   #incoming: Delivery[] = [];
+  /** The batch the queue is writing (one at a time: group commit). */
   readonly #writes = new Set<Promise<void>>();
-  /** Deliveries in the writes above. */
-  #writing = 0;
   readonly #inFlight = new Map<string, { controller: AbortController; settled: Promise<void> }>();
   #unsubscribe: () => void = () => {};
   #timer: NodeJS.Timeout | undefined;
@@ -188,7 +187,7 @@ export class WebhookDispatcher implements WebhookStats {
     let batch = this.#incoming;
     if (batch.length === 0 || this.#writes.size > 0) return;
     this.#incoming = [];
-    const room = Math.max(0, this.options.queueMax - this.queue.size - this.#writing);
+    const room = Math.max(0, this.options.queueMax - this.queue.size);
     if (batch.length > room) {
       const dropped = batch.slice(room);
       this.dropped += dropped.length;
@@ -207,10 +206,8 @@ export class WebhookDispatcher implements WebhookStats {
       },
     );
     this.#writes.add(write);
-    this.#writing += batch.length;
     void write.finally(() => {
       this.#writes.delete(write);
-      this.#writing -= batch.length;
       this.#flushIncoming();
     });
   }

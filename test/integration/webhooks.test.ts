@@ -193,6 +193,19 @@ describe('webhooks', () => {
     expect(receiver.requests.length).toBe(2);
   });
 
+  it('beyond WEBHOOK_QUEUE_MAX new deliveries are dropped and counted, never blocking an upload', async () => {
+    receiver = await startWebhookReceiver(SECRET, () => 503);
+    server = await startServer(
+      webhookEnv(receiver.url, { WEBHOOK_QUEUE_MAX: '3', WEBHOOK_RETRY_MIN_MS: '60000' }),
+    );
+    for (let i = 0; i < 5; i++) await upload(server.url, [`q${i}.txt`]);
+    await eventually(async () => {
+      const metrics = await scrape(server!.url);
+      expect(sample(metrics, 'livedrop_webhook_dropped_total')).toBe(2);
+    });
+    expect((await queueView(server.url)).pending).toHaveLength(3);
+  });
+
   it('gives up after WEBHOOK_RETRY_FOR_MS: the dead list, the metrics and AUTH_TOKEN on the admin read', async () => {
     receiver = await startWebhookReceiver(SECRET, () => 503);
     server = await startServer(
