@@ -8,10 +8,15 @@
 // Reports uploads per second (median over rounds) and the server's CPU milliseconds per upload. The
 // receivers run in this process (they do almost nothing). Everything writes into a tmpfs, so the
 // queue's fsyncs cost what they cost there: on a real disk each queued event pays one more fsync.
+// Also the cost the metrics add to the upload hot path: nanoseconds per progress report through the
+// metrics' observer wrapper against the same observer called directly (bench `metrics-observer`).
 // Usage: tsx bench/integrations.ts [--quick] [--rounds N] [--uploads N] [--kib N] [--concurrency N]
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { Metrics } from '../server/metrics.js';
+import type { Upload } from '../server/uploads/upload.js';
+import type { UploadObserver } from '../server/uploads/upload-observer.js';
 import { buildServers } from './lib/build.js';
 import { inPool, postMultipart } from './lib/multipart-upload.js';
 import { benchOptions, emit, log, median, rotated, round3 } from './lib/report.js';
@@ -54,6 +59,63 @@ interface Target {
   cpuMsPerUpload: number[];
   failed?: string;
 }
+
+/** ns per progress() call, the hot path's one observer call per acknowledged write. */
+function progressCost(observer: UploadObserver, calls: number): number {
+  const upload: Upload = {
+    id: 'bench-upload-id-000000',
+    name: 'a.bin',
+    type: 'application/octet-stream',
+    size: 0,
+    expected: null,
+    status: 'uploading',
+    createdAt: new Date().toISOString(),
+  };
+  observer.started(upload);
+  const started = process.hrtime.bigint();
+  for (let i = 1; i <= calls; i++) {
+    upload.size = i * 65536;
+    observer.progress(upload);
+  }
+  const ns = Number(process.hrtime.bigint() - started) / calls;
+  observer.completed({ ...upload, status: 'completed' });
+  return ns;
+}
+
+let sink = 0;
+const bare: UploadObserver = {
+  started: () => {},
+  progress: (upload) => {
+    sink += upload.size;
+  },
+  completed: () => {},
+  failed: () => {},
+  aborted: () => {},
+  deleted: () => {},
+};
+const observerCost = { bare: [] as number[], wrapped: [] as number[] };
+for (let round = 0; round < rounds + 1; round++) {
+  const calls = quick ? 1_000_000 : 5_000_000;
+  const bareNs = progressCost(bare, calls);
+  const wrappedNs = progressCost(new Metrics().observeUploads(bare), calls);
+  if (round === 0) continue; // warm-up
+  observerCost.bare.push(bareNs);
+  observerCost.wrapped.push(wrappedNs);
+}
+emit({
+  bench: 'metrics-observer',
+  target: 'bare',
+  baseline: true,
+  nsPerProgress: round3(median(observerCost.bare)),
+  rounds,
+});
+emit({
+  bench: 'metrics-observer',
+  target: 'with-metrics',
+  nsPerProgress: round3(median(observerCost.wrapped)),
+  rounds,
+});
+log(`(checksum ${sink > 0})`);
 
 buildServers();
 const scratch = mountScratch(rounds * uploads * fileBytes * 4 + 256 * 1024 ** 2);

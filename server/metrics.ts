@@ -42,7 +42,8 @@ function processMetrics(): Registry {
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly #bytesPending = new Map<Kind, number>(KINDS.map((kind) => [kind, 0]));
+  /** Bytes stored since the last scrape: a plain add per chunk, handed to the counter when scraped. */
+  readonly #bytesPending: Record<Kind, number> = { multipart: 0, resumable: 0 };
   /** Uploads begun and not ended: their bytes already counted, so a progress report adds only its delta. */
   readonly #tracked = new Map<string, Tracked>();
   /** When each event was published: the start of its publish→deliver lag. */
@@ -280,14 +281,15 @@ export class Metrics {
 
   #addBytes(tracked: Tracked, size: number): void {
     if (size <= tracked.counted) return;
-    this.#bytesPending.set(tracked.kind, this.#bytesPending.get(tracked.kind)! + size - tracked.counted);
+    this.#bytesPending[tracked.kind] += size - tracked.counted;
     tracked.counted = size;
   }
 
   #flushBytes(): void {
-    for (const [kind, bytes] of this.#bytesPending) {
+    for (const kind of KINDS) {
+      const bytes = this.#bytesPending[kind];
       this.#bytes.inc({ kind }, bytes);
-      this.#bytesPending.set(kind, 0);
+      this.#bytesPending[kind] = 0;
     }
   }
 
