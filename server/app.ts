@@ -12,8 +12,11 @@ import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
+import { createPreUploadHook } from './integrations/pre-upload-hook.js';
+import { registerWebhookQueueRoute, startWebhooks } from './integrations/webhooks.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { registerOpenApiRoute } from './openapi/route.js';
+import { Metrics } from './metrics.js';
 import { createStorage } from './storage/create-storage.js';
 import type { Storage } from './storage/storage.js';
 import { guardObserver } from './uploads/guarded-observer.js';
@@ -45,6 +48,8 @@ declare module 'fastify' {
     uploadIndex: UploadIndex;
     /** The live-events layer: bus, progress tracker, presence and the three feeds. */
     liveEvents: LiveEvents;
+    /** The Prometheus registry behind GET /metrics. */
+    metrics: Metrics;
   }
 }
 
@@ -93,6 +98,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!request.raw.complete) reply.header('Connection', 'close');
   });
 
+  // First, so its onResponse hook times every route registered after it.
+  const metrics = new Metrics();
+  app.decorate('metrics', metrics);
+  metrics.register(app, config.metricsToken);
+
   await registerCors(app, config.corsOrigins);
   registerAuth(app, config.authToken);
 
@@ -115,13 +125,27 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     authToken: config.authToken,
     corsOrigins: config.corsOrigins,
     recentUploads: () => index.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
+    feedObserver: (feed) => metrics.feedObserver(feed),
     ...options.events,
   });
   app.decorate('liveEvents', liveEvents);
+  metrics.observeBus(liveEvents.bus);
+  metrics.observeWatchers(liveEvents.watcherCount);
+
+  // Webhooks hear the bus like the feeds do. Closed after the upload routes' onClose (a plugin's
+  // onClose runs before the root's): uploads cut off by a shutdown still publish, and it is queued.
+  const webhooks = await startWebhooks(config, liveEvents.bus, app.log);
+  if (webhooks) {
+    metrics.observeWebhooks(webhooks);
+    app.addHook('onClose', () => webhooks.close());
+  }
+  registerWebhookQueueRoute(app, webhooks);
   await app.register(liveEvents.plugin);
 
-  const observer = guardObserver(options.observer ?? liveEvents.tracker, app.log);
-  await app.register(uploadRoutes, { config, storage, index, observer });
+  const observer = guardObserver(metrics.observeUploads(options.observer ?? liveEvents.tracker), app.log);
+  const preUploadHook = createPreUploadHook(config, app.log);
+  if (preUploadHook) metrics.observePreUploadHook(preUploadHook);
+  await app.register(uploadRoutes, { config, storage, index, observer, preUploadHook });
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });
