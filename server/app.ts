@@ -15,8 +15,8 @@ import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './eve
 import { createPreUploadHook } from './integrations/pre-upload-hook.js';
 import { registerWebhookQueueRoute, startWebhooks } from './integrations/webhooks.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
-import { registerOpenApiRoute } from './openapi/route.js';
 import { Metrics } from './metrics.js';
+import { registerOpenApiRoute } from './openapi/route.js';
 import { createStorage } from './storage/create-storage.js';
 import type { Storage } from './storage/storage.js';
 import { guardObserver } from './uploads/guarded-observer.js';

@@ -66,6 +66,31 @@ export const routes = {
     errors: [],
   },
 
+  'GET /api/webhooks/queue': {
+    tag: 'service',
+    summary: 'The webhook queue: deliveries waiting, and those given up (docs/operations.md)',
+    responses: {
+      200: {
+        description: 'receivers, pending and dead deliveries, oldest first',
+        content: json({
+          type: 'object',
+          required: ['receivers', 'pending', 'dead'],
+          properties: { receivers: { type: 'array' }, pending: { type: 'array' }, dead: { type: 'array' } },
+        }),
+      },
+    },
+    errors: [],
+  },
+
+  'GET /metrics': {
+    tag: 'service',
+    summary: 'Prometheus metrics in the text exposition format (METRICS_TOKEN when set, never AUTH_TOKEN)',
+    responses: {
+      200: { description: 'the metrics', content: { 'text/plain': string } },
+    },
+    errors: ['AUTH_REQUIRED'],
+  },
+
   'POST /api/uploads': {
     tag: 'uploads',
     summary: 'Upload one or more files (multipart/form-data, all-or-nothing)',
@@ -106,6 +131,8 @@ export const routes = {
       'UPLOAD_IDLE_TIMEOUT',
       'STORAGE_FULL',
       'SERVER_BUSY',
+      'UPLOAD_REJECTED',
+      'UPLOAD_HOOK_FAILED',
     ],
     unanswered: ['UPLOAD_ABORTED'],
   },

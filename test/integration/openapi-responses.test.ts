@@ -209,6 +209,13 @@ describe('real responses match the OpenAPI document', () => {
     await check('GET', badTimeout);
   });
 
+  it('operations: the webhook queue and /metrics, 200', async () => {
+    await check('GET', await get('/api/webhooks/queue'));
+    const metrics = await fetch(`${server.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    await check('GET', metrics);
+  });
+
   it('DELETE: 204, then 404', async () => {
     await check('DELETE', await get(`/api/uploads/${id}`, { method: 'DELETE' }));
     const again = await get(`/api/uploads/${id}`, { method: 'DELETE' });
