@@ -7,10 +7,16 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth.js';
+import { openClusterBus } from './cluster/cluster-mode.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
-import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
+import {
+  createLiveEvents,
+  type LiveEvents,
+  type LiveEventsOptions,
+  liveEventsDefaults,
+} from './events/live-events.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
@@ -94,12 +100,28 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's
   // observer; the WebSocket feed shares this server's port and closes before it (preClose).
+  const recentUploads = () => store.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads;
+  // REDIS_URL: one event log for every node (server/cluster/); otherwise the in-process bus.
+  const clusterBus =
+    config.redisUrl === null
+      ? undefined
+      : await openClusterBus(
+          { ...config, redisUrl: config.redisUrl },
+          {
+            replayCapacity: options.events?.replayCapacity ?? liveEventsDefaults.replayCapacity,
+            recentLimit: RECENT_UPLOADS_IN_SNAPSHOT,
+            localRecent: recentUploads,
+            log: app.log,
+          },
+        );
+  if (clusterBus) app.addHook('onClose', () => clusterBus.close());
   const liveEvents = createLiveEvents({
     progressIntervalMs: config.progressIntervalMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     authToken: config.authToken,
     corsOrigins: config.corsOrigins,
-    recentUploads: () => store.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
+    recentUploads,
+    ...(clusterBus && { bus: clusterBus, snapshotSources: clusterBus.uploads }),
     ...options.events,
   });
   app.decorate('liveEvents', liveEvents);

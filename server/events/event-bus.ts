@@ -36,6 +36,8 @@ export interface EventBus {
   publish(body: EventBody): void;
   /** This node's watcher count changed: publishes a `watchers` event with the total over all nodes. */
   announceWatchers(nodeCount: number): void;
+  /** Events the log held when the bus opened, oldest first: the replay ring starts with them. */
+  held(): EncodedEvent[];
   /** Returns the function that unsubscribes. */
   subscribe(listener: EventListener): () => void;
   onChange(listener: BusChangeListener): () => void;
@@ -67,6 +69,11 @@ export class InProcessEventBus implements EventBus {
   announceWatchers(nodeCount: number): void {
     this.#watchers = nodeCount;
     this.publish({ type: 'watchers', count: nodeCount });
+  }
+
+  /** A new process starts a new history. */
+  held(): EncodedEvent[] {
+    return [];
   }
 
   subscribe(listener: EventListener): () => void {

@@ -24,6 +24,7 @@ export class EventHistory {
     private readonly sources: SnapshotSources,
   ) {
     this.#buffer = new ReplayBuffer(capacity);
+    for (const event of bus.held()) this.#buffer.push(event);
     bus.subscribe((event) => this.#buffer.push(event));
     // Subscribed before any feed (live-events.ts builds the history first), so a feed that sends
     // snapshots on a reset builds them from the new buffer.
