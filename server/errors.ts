@@ -41,6 +41,7 @@ export const errors = {
   STORAGE_FULL: createError('STORAGE_FULL', 'Not enough storage space left for this upload', 507),
   SHUTTING_DOWN: createError('SHUTTING_DOWN', 'The server is shutting down; try again shortly', 503),
   SERVER_BUSY: createError('SERVER_BUSY', 'The server has too many files open; try again shortly', 503),
+  NODE_LOST: createError('NODE_LOST', 'The node receiving this upload (%s) stopped; send it again', 503),
 };
 
 export type ErrorCode = keyof typeof errors;

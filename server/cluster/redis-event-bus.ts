@@ -6,6 +6,7 @@
 // same on every node. A jump in seq or a new epoch resets the node's replica (watchers get a fresh
 // snapshot). While Redis is unreachable uploads go on, events wait in the outbox and the feeds say
 // `feed.degraded`; afterwards the outbox drains in order and every node converges.
+import { errors } from '../errors.js';
 import type { BusChange, BusChangeListener, EventBus, EventListener } from '../events/event-bus.js';
 import type { EncodedEvent, EventBody, EventType } from '../events/event-types.js';
 import type { Upload } from '../uploads/upload.js';
@@ -256,7 +257,7 @@ export class RedisEventBus implements EventBus {
   #markOrphan(id: string, deadNode: string): void {
     const upload = this.uploads.live(id);
     if (!upload) return;
-    const error = { code: 'NODE_LOST', message: `The node receiving this upload (${deadNode}) stopped` };
+    const error = { code: 'NODE_LOST', message: new errors.NODE_LOST(deadNode).message };
     const body: EventBody = { type: 'upload.failed', upload: { ...upload, status: 'failed' }, error };
     this.#enqueue(body.type, id, restOf(body), ['orphan', deadNode]);
   }
