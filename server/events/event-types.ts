@@ -30,10 +30,7 @@ export type LiveEvent = EventBody & { seq: number };
  * What a node tells its own watchers about the feed itself (cluster mode): not part of the log, so
  * it carries the seq the watcher is at (like a snapshot) and is never replayed.
  */
-export interface FeedNotice {
-  type: 'feed.degraded' | 'feed.restored';
-  seq: number;
-}
+export type FeedNotice = { type: 'feed.degraded'; seq: number } | { type: 'feed.restored'; seq: number };
 
 export interface Snapshot {
   type: 'snapshot';
