@@ -58,6 +58,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // often enough that HEADERS_TIMEOUT holds to within a second.
     http: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2) },
     schemaController: { compilersFactory: lazySchemaCompilers },
+    // Behind a load balancer (docs/cluster.md): the client's address and scheme from X-Forwarded-*,
+    // only when told to; otherwise anyone could claim any address.
+    trustProxy: config.trustProxy,
   });
   // HEADERS_TIMEOUT: a client that trickles its headers (slowloris), or a WebSocket handshake that
   // never completes, gets 408 and loses its connection. The body is bounded by UPLOAD_IDLE_TIMEOUT.

@@ -162,6 +162,12 @@ export const settings = {
     'milliseconds 500–600000 without a heartbeat before a node counts as dead (above NODE_HEARTBEAT_MS)',
     integer(500, 600_000),
   ),
+  trustProxy: setting(
+    'TRUST_PROXY',
+    'false',
+    'true or false: build tus Location URLs from X-Forwarded-Proto/Host',
+    (raw) => (raw === 'true' ? true : raw === 'false' ? false : undefined),
+  ),
   logLevel: setting('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent', (raw) =>
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw) ? raw : undefined,
   ),

@@ -12,7 +12,7 @@ export const LOG_KEYS = [
   'events', // stream: id `<seq>-0`, fields t (type), u (upload id), j (the event's JSON)
   'live', // hash: s:<id> = started event JSON, p:<id> = latest progress JSON, n:<id> = node id
   'recent', // hash: <id> = completed event JSON
-  'recent-order', // zset: <id> scored by createdAt (ms), newest last
+  'recent-order', // zset: <id> scored by completedAt (ms), newest last
   'presence', // hash: <node> = its watcher count
   'nodes', // zset: <node> scored by the time (ms) it counts as dead without a heartbeat
   'applied', // hash: <node> = the last publish number applied (a retried publish is not appended twice)

@@ -11,7 +11,7 @@ export interface OutboxEntry {
   uploadId: string;
   /** The event's JSON after `"seq":N` (for `watchers`, the node's count). */
   rest: string;
-  /** Extra script arguments: condition, its argument, the upload's createdAt (ms). */
+  /** Extra script arguments: condition, its argument, the upload's completedAt (ms), recent kept. */
   extra: string[];
 }
 

@@ -145,7 +145,7 @@ export class RedisEventBus implements EventBus {
     const uploadId = 'upload' in body ? body.upload.id : '';
     const extra =
       body.type === 'upload.completed'
-        ? ['', '', String(Date.parse(body.upload.createdAt) || ''), String(this.#options.recentLimit)]
+        ? ['', '', String(Date.parse(body.upload.completedAt ?? '') || ''), String(this.#options.recentLimit)]
         : [];
     this.#enqueue(body.type, uploadId, restOf(body), extra);
   }
@@ -335,7 +335,7 @@ export class RedisEventBus implements EventBus {
         this.#enqueue(body.type, upload.id, restOf(body), [
           'unseen',
           '',
-          String(Date.parse(upload.createdAt) || ''),
+          String(Date.parse(upload.completedAt ?? '') || ''),
           String(this.#options.recentLimit),
         ]);
       }
