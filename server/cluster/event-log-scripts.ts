@@ -8,7 +8,7 @@
 // a snapshot: the cursor on the wire stays one number (docs/cluster.md).
 
 export const LOG_KEYS = [
-  'meta', // hash: e = epoch, s = last seq, w = watchers total last announced
+  'meta', // hash: e = epoch, s = last seq, w = watchers total last announced, hb = last script time
   'events', // stream: id `<seq>-0`, fields t (type), u (upload id), j (the event's JSON)
   'live', // hash: s:<id> = started event JSON, p:<id> = latest progress JSON, n:<id> = node id
   'recent', // hash: <id> = completed event JSON
@@ -37,6 +37,14 @@ local function append(maxlen, ty, id, rest)
   local json = '{"type":"' .. ty .. '","seq":' .. seq .. rest
   redis.call('XADD', stream, 'MAXLEN', '~', maxlen, seq .. '-0', 't', ty, 'u', id, 'j', json)
   return seq, json
+end
+-- No script ran for a whole TTL: Redis was away (or restarted), so no node could beat. Every node
+-- gets a fresh TTL instead of being declared dead for Redis's outage.
+local function grace(now, ttl)
+  if now - tonumber(redis.call('HGET', meta, 'hb') or now) > ttl then
+    for _, node in ipairs(redis.call('ZRANGE', nodes, 0, -1)) do redis.call('ZADD', nodes, now + ttl, node) end
+  end
+  redis.call('HSET', meta, 'hb', now)
 end
 -- Prunes nodes whose heartbeat lapsed, then sums the living nodes' counts.
 local function watchers_total(now)
@@ -73,6 +81,7 @@ end
 if condition == 'orphan' and redis.call('HGET', live, 'n:' .. id) ~= conditionArg then return 0 end
 if condition == 'unseen' and redis.call('HEXISTS', recent, id) == 1 then return 0 end
 local now = now_ms()
+grace(now, ttl)
 redis.call('ZADD', nodes, 'GT', now + ttl, node)
 if redis.call('HEXISTS', presence, node) == 0 then redis.call('HSET', presence, node, 0) end
 if ty == 'watchers' then
@@ -115,6 +124,7 @@ export const HEARTBEAT = `${PRELUDE}
 local node, count, ttl, maxlen, mode = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local e = epoch()
 local now = now_ms()
+grace(now, ttl)
 if mode == 'leave' then
   redis.call('ZREM', nodes, node)
   redis.call('HDEL', presence, node)
