@@ -1,5 +1,6 @@
 // buildApp(config): the Fastify instance with every plugin registered. No I/O happens at import time;
-// building the app prepares UPLOAD_DIR (create, sweep .tmp/, rebuild the index), and the caller
+// building the app opens the storage (create, sweep a crash's leftovers) and rebuilds the upload index
+// from its records, and the caller
 // decides when to listen (server/main.ts) or inject (tests).
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth.js';
-import { openClusterBus } from './cluster/cluster-mode.js';
+import { openCluster } from './cluster/cluster-mode.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
@@ -18,10 +19,12 @@ import {
   liveEventsDefaults,
 } from './events/live-events.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { createStorage } from './storage/create-storage.js';
+import type { Storage } from './storage/storage.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
+import { MemoryUploadIndex, type UploadIndex } from './uploads/upload-index.js';
 import type { UploadObserver } from './uploads/upload-observer.js';
-import { UploadStore } from './uploads/upload-store.js';
 
 /** Where `npm run build` puts the web UI: dist/web, seen from server/ (tsx, tests) or dist/server/ (npm start). */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,8 +42,10 @@ export interface AppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Completed uploads: the events layer reads its snapshot from here (`list({limit})`). */
-    uploadStore: UploadStore;
+    /** Where bytes and records live (local disk or S3; nothing here knows which). */
+    storage: Storage;
+    /** Completed uploads: the routes and the events snapshot (`list({limit})`) read them here. */
+    uploadIndex: UploadIndex;
     /** The live-events layer: bus, progress tracker, presence and the three feeds. */
     liveEvents: LiveEvents;
   }
@@ -71,9 +76,26 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // so a refused upload is refused before any of its body is sent.
   app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
 
-  const store = new UploadStore(config.uploadDir, app.log);
-  await store.open();
-  app.decorate('uploadStore', store);
+  // Several nodes share one storage in cluster mode: start-up sweeps spare the others' work.
+  const storage = createStorage(config, app.log, { shared: config.redisUrl !== null });
+  await storage.open();
+  app.addHook('onClose', () => storage.close());
+  const records = new MemoryUploadIndex(await storage.records.loadCompleted());
+  app.log.info({ storage: config.storage, uploads: records.size }, 'upload index rebuilt');
+  // REDIS_URL: one event log and one upload index for every node (server/cluster/); otherwise
+  // the in-process bus and this index.
+  const cluster =
+    config.redisUrl === null
+      ? undefined
+      : await openCluster({ ...config, redisUrl: config.redisUrl }, records, {
+          replayCapacity: options.events?.replayCapacity ?? liveEventsDefaults.replayCapacity,
+          recentLimit: RECENT_UPLOADS_IN_SNAPSHOT,
+          log: app.log,
+        });
+  if (cluster) app.addHook('onClose', () => cluster.bus.close());
+  const index: UploadIndex = cluster?.index ?? records;
+  app.decorate('storage', storage);
+  app.decorate('uploadIndex', index);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -103,35 +125,21 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's
   // observer; the WebSocket feed shares this server's port and closes before it (preClose).
-  const recentUploads = () => store.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads;
-  // REDIS_URL: one event log for every node (server/cluster/); otherwise the in-process bus.
-  const clusterBus =
-    config.redisUrl === null
-      ? undefined
-      : await openClusterBus(
-          { ...config, redisUrl: config.redisUrl },
-          {
-            replayCapacity: options.events?.replayCapacity ?? liveEventsDefaults.replayCapacity,
-            recentLimit: RECENT_UPLOADS_IN_SNAPSHOT,
-            localRecent: recentUploads,
-            log: app.log,
-          },
-        );
-  if (clusterBus) app.addHook('onClose', () => clusterBus.close());
+  const recentUploads = () => index.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads;
   const liveEvents = createLiveEvents({
     progressIntervalMs: config.progressIntervalMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     authToken: config.authToken,
     corsOrigins: config.corsOrigins,
     recentUploads,
-    ...(clusterBus && { bus: clusterBus, snapshotSources: clusterBus.uploads }),
+    ...(cluster && { bus: cluster.bus, snapshotSources: cluster.bus.uploads }),
     ...options.events,
   });
   app.decorate('liveEvents', liveEvents);
   await app.register(liveEvents.plugin);
 
   const observer = guardObserver(options.observer ?? liveEvents.tracker, app.log);
-  await app.register(uploadRoutes, { config, store, observer });
+  await app.register(uploadRoutes, { config, storage, index, observer });
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

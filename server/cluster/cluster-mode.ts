@@ -1,11 +1,13 @@
 // Cluster mode, switched on by REDIS_URL: the shared event bus (and what snapshots read) that
-// buildApp hands to the live-events layer instead of the in-process bus.
+// buildApp hands to the live-events layer instead of the in-process bus, and the upload index every
+// node shares through it.
 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
-import type { Upload } from '../uploads/upload.js';
+import type { MemoryUploadIndex } from '../uploads/upload-index.js';
+import { ClusterUploadIndex } from './cluster-upload-index.js';
 import { RedisEventBus } from './redis-event-bus.js';
 
 /** Events the stream keeps; `since` further back than a node's replay ring gets a snapshot anyway. */
@@ -19,10 +21,17 @@ export function nodeIdOf(config: Config): string {
   return config.nodeId || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function openClusterBus(
+export interface Cluster {
+  bus: RedisEventBus;
+  index: ClusterUploadIndex;
+}
+
+/** Joins the cluster; `records` is the index rebuilt from the (shared) storage's records. */
+export async function openCluster(
   config: Config & { redisUrl: string },
-  options: { replayCapacity: number; recentLimit: number; localRecent(): Upload[]; log: FastifyBaseLogger },
-): Promise<RedisEventBus> {
+  records: MemoryUploadIndex,
+  options: { replayCapacity: number; recentLimit: number; log: FastifyBaseLogger },
+): Promise<Cluster> {
   const nodeId = nodeIdOf(config);
   // host:port only: the URL may carry a password.
   const { host } = new URL(config.redisUrl);
@@ -43,13 +52,13 @@ export async function openClusterBus(
     streamMaxLength: STREAM_MAX_LENGTH,
     outboxCapacity: OUTBOX_CAPACITY,
     recentLimit: options.recentLimit,
-    localRecent: options.localRecent,
+    localRecent: () => records.list({ limit: options.recentLimit }).uploads,
     log: { info: (m) => options.log.info(m), warn: (m) => options.log.warn(m) },
   });
   try {
     const bus = await Promise.race([opening, timeout]);
     options.log.info({ nodeId, redis: host, epoch: bus.epoch, seq: bus.seq }, 'cluster mode: joined');
-    return bus;
+    return { bus, index: new ClusterUploadIndex(records, bus) };
   } finally {
     clearTimeout(timer);
   }
