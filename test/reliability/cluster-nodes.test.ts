@@ -135,6 +135,46 @@ describe('three nodes on Redis', () => {
     }
   });
 
+  it('lists, serves and deletes an upload from every node, whichever node stored it (one shared index)', async () => {
+    const data = randomBytes(100 * 1024);
+    const answer = await slowUpload(url[0], data, 'shared.bin').finish();
+    expect(answer.status).toBe(201);
+    const { id, sha256 } = answer.body.uploads[0]!;
+    for (const base of [url[1], url[2]]) {
+      await eventually(async () => {
+        const list = (await (await fetch(`${base}/api/uploads`)).json()) as { uploads: { id: string }[] };
+        expect(list.uploads.map((u) => u.id)).toContain(id);
+      });
+      const got = (await (await fetch(`${base}/api/uploads/${id}`)).json()) as { sha256: string };
+      expect(got.sha256).toBe(sha256);
+      const content = Buffer.from(await (await fetch(`${base}/api/uploads/${id}/content`)).arrayBuffer());
+      expect(content.equals(data)).toBe(true);
+    }
+    expect((await fetch(`${url[1]}/api/uploads/${id}`, { method: 'DELETE' })).status).toBe(204);
+    for (const base of [url[0], url[2]]) {
+      await eventually(async () => expect((await fetch(`${base}/api/uploads/${id}`)).status).toBe(404));
+    }
+  });
+
+  it("leaves another live node's upload in progress alone when a node starts on the same UPLOAD_DIR", async () => {
+    const watcher = await openWsWatcher(wsUrl(url[0]));
+    await snapshotOf(watcher);
+    const data = randomBytes(256 * 1024);
+    const upload = slowUpload(url[0], data);
+    upload.send(100 * 1024);
+    const started = await startedOf(watcher);
+    await watcher.waitFor((e) => e.type === 'upload.progress' && idOf(e) === idOf(started), 'progress');
+    const late = await cluster.addNode(); // its start-up sweep runs now, on the shared directory
+    const answer = await upload.finish();
+    expect(answer.status).toBe(201);
+    const content = Buffer.from(
+      await (await fetch(`${late.url}/api/uploads/${idOf(started)}/content`)).arrayBuffer(),
+    );
+    expect(content.equals(data)).toBe(true);
+    await late.stop();
+    watcher.socket.close();
+  });
+
   it('marks the uploads of a node killed with SIGKILL failed (NODE_LOST) from the survivors, and drops its watchers', async () => {
     const doomed = await cluster.addNode();
     const watcher = await openWsWatcher(wsUrl(url[0]));
