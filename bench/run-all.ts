@@ -22,6 +22,8 @@ const BENCHMARKS = [
   'ws-fanout',
   'ws-idle',
   'progress-latency',
+  'integrations',
+  'cluster-latency',
 ];
 
 const { values } = parseArgs({

@@ -29,6 +29,7 @@ export function postHandler(tus: TusUploads, config: Config) {
       metadata: parseMetadata(headers['upload-metadata']),
       concat: concat?.kind === 'final' ? { kind: 'final', parts: concat.urls.map(idFromUploadUrl) } : concat,
       ref: parseRefHeader(headers['x-upload-ref']),
+      headers,
     });
     const { id } = record.upload;
     reply.code(201).header('Location', uploadUrl(request, id, config.trustProxy));

@@ -2,10 +2,11 @@
 // watchers are told about it. The handlers (one per method) parse HTTP and call in here; this file
 // talks to storage (the ResumableRecord is the truth, the blob's durable length is the offset) and to
 // the observer. Data flows one way: handler → here → storage/ → observer.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import type { ResumableRecord, Storage } from '../storage/storage.js';
 import { formatBytes } from '../uploads/byte-size.js';
 import { sanitizeFileName } from '../uploads/file-name.js';
@@ -35,6 +36,8 @@ export interface TusUploadsOptions {
   observer: UploadObserver;
   locks: UploadLocks;
   log: FastifyBaseLogger;
+  /** HOOK_PRE_UPLOAD_URL: asked at creation, before anything is stored (integrations/). */
+  preUploadHook?: PreUploadHook | null;
 }
 
 export interface NewUpload {
@@ -42,6 +45,8 @@ export interface NewUpload {
   metadata: Metadata;
   concat: { kind: 'partial' } | { kind: 'final'; parts: string[] } | null;
   ref: string | undefined;
+  /** The creation request's headers, for the pre-upload hook to forward the configured ones. */
+  headers: IncomingHttpHeaders;
 }
 
 /** What HEAD reports. */
@@ -141,11 +146,25 @@ export class TusUploads {
     if (length !== null && length > config.maxFileSize) {
       throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize));
     }
+    const name = sanitizeFileName(input.metadata.values.get('filename'));
+    // A partial upload is a piece of a file, not one: the hook is asked about the final upload.
+    const verdict =
+      input.concat?.kind === 'partial'
+        ? {}
+        : await this.#o.preUploadHook?.check({
+            kind: 'resumable',
+            name,
+            type,
+            expected: length,
+            metadata: Object.fromEntries(input.metadata.values),
+            headers: input.headers,
+            ref: input.ref,
+          });
     const expiresAt = this.#expiry();
     const upload: Upload = {
       id: newUploadId(),
       ...(input.ref !== undefined && { ref: input.ref }),
-      name: sanitizeFileName(input.metadata.values.get('filename')),
+      name,
       type,
       size: 0,
       expected: length,
@@ -153,6 +172,7 @@ export class TusUploads {
       createdAt: new Date().toISOString(),
       kind: 'resumable',
       expiresAt,
+      ...(verdict?.meta && { meta: verdict.meta }),
     };
     const record: ResumableRecord = { upload, metadata: input.metadata.raw, expiresAt };
     // A tagged part of a parallel upload reserves the id its final upload (and watchers) will use.
