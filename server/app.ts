@@ -25,6 +25,9 @@ import { Metrics } from './metrics.js';
 import { registerOpenApiRoute } from './openapi/route.js';
 import { createStorage } from './storage/create-storage.js';
 import type { Storage } from './storage/storage.js';
+import { tusRoutes } from './tus/routes.js';
+import { TusUploads } from './tus/tus-uploads.js';
+import { InProcessUploadLocks } from './tus/upload-lock.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
 import { MemoryUploadIndex, type UploadIndex } from './uploads/upload-index.js';
@@ -135,6 +138,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     maxFiles: config.maxFiles,
     allowedTypes: config.allowedTypes,
     auth: config.authToken !== null,
+    resumableThreshold: config.resumableThreshold,
+    tusChunkSize: config.tusChunkSize,
   }));
 
   registerOpenApiRoute(app);
@@ -170,6 +175,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const preUploadHook = createPreUploadHook(config, app.log);
   if (preUploadHook) metrics.observePreUploadHook(preUploadHook);
   await app.register(uploadRoutes, { config, storage, index, observer, preUploadHook });
+
+  // tus 1.0 at /api/tus (server/tus/): resumable uploads on the same storage, index and observer.
+  const tus = new TusUploads({
+    config,
+    storage,
+    index,
+    observer,
+    locks: new InProcessUploadLocks(),
+    log: app.log,
+    preUploadHook,
+  });
+  await tus.open();
+  app.addHook('onClose', () => tus.close());
+  await app.register(tusRoutes, { config, tus });
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

@@ -162,7 +162,11 @@ export class Dashboard {
     );
     setProgress(row.bar, total === null ? null : total === 0 ? 1 : upload.size / total);
     setText(row.status, locale.status[upload.status]);
-    setText(row.stored, locale.stored(upload.size, upload.expected));
+    const until = upload.status === 'paused' && upload.expiresAt ? formatTimestamp(upload.expiresAt) : null;
+    setText(
+      row.stored,
+      locale.stored(upload.size, upload.expected) + (until ? locale.resumableUntil(until) : ''),
+    );
     const sent = this.#actions.sentHere(upload.ref);
     setText(row.sent, sent === undefined ? '' : locale.sentHere(sent));
     setAttributes(row.sent, { hidden: sent === undefined });

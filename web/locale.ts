@@ -74,6 +74,10 @@ export const locale = {
   reconnectNow: 'Reconnect now',
   degradedDetail:
     'the server cannot reach its event store; uploads still go through, updates follow when it is back',
+  unfinished: (name: string, percent: number) =>
+    `${name}: ${percent} % stored. Choose the same file again to resume from ${percent} %.`,
+  discard: 'Discard',
+  resumableUntil: (when: string) => ` · resumable until ${when}`,
 
   status: {
     uploading: 'Uploading',

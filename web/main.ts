@@ -4,7 +4,7 @@
 import { createAnnouncer } from './announcer.js';
 import { errorMessage } from './api-error.js';
 import { apiTargetFrom, apiUrl, authHeaders, linkUrl } from './api-target.js';
-import type { Upload } from './api-types.js';
+import type { ServerConfig, Upload } from './api-types.js';
 import { ConnectionView } from './connection-view.js';
 import { Dashboard } from './dashboard.js';
 import { byId, el, setText } from './element.js';
@@ -16,6 +16,8 @@ import { locale } from './locale.js';
 import { makeThumbnail } from './preview.js';
 import { QueueView } from './queue-view.js';
 import { ServerConfigSource } from './server-config.js';
+import { sendResumable } from './tus-upload.js';
+import { showUnfinishedUploads } from './unfinished-view.js';
 import { type LocalStatus, UploadQueue } from './upload-queue.js';
 import { sendFile } from './xhr-upload.js';
 
@@ -37,7 +39,9 @@ byId('live-panel').prepend(el('h2', '', { id: 'live-title' }, locale.liveTitle))
 byId('pick').setAttribute('aria-label', locale.pickFilesLabel);
 byId('file-input').setAttribute('aria-label', locale.pickFilesLabel);
 
+let latestConfig: ServerConfig | null = null;
 const config = new ServerConfigSource(target, (c) => {
+  latestConfig = c;
   setText(byId('limits'), locale.limits(c.maxFileSize, c.allowedTypes));
   const notice = byId('auth-notice');
   setText(notice, locale.tokenNeeded);
@@ -64,7 +68,14 @@ const queue = new UploadQueue({
   target,
   concurrency: 3,
   maxAutoRetries: 4,
-  send: sendFile,
+  // Above the server's threshold a file goes resumably (tus), in chunks; smaller ones in one form post.
+  send: (request, handlers) => {
+    const threshold = latestConfig?.resumableThreshold;
+    if (threshold === undefined || request.file.size <= threshold) return sendFile(request, handlers);
+    const { file, ref, headers } = request;
+    const chunkSize = latestConfig?.tusChunkSize ?? 8 * 1024 * 1024;
+    return sendResumable({ endpoint: apiUrl(target, '/api/tus'), file, ref, headers, chunkSize }, handlers);
+  },
   makeThumbnail,
   refreshConfig: () => config.refresh(),
   changed(item) {
@@ -146,4 +157,5 @@ const feed = new LiveFeed({
   },
 });
 feed.start();
+void showUnfinishedUploads(byId('unfinished'), apiUrl(target, '/api/tus'), authHeaders(target));
 window.addEventListener('online', () => feed.reconnectNow());
