@@ -156,9 +156,11 @@ export class UploadSearch {
 }
 
 function listOf(map: Map<string, Entry[]>, key: string): Entry[] {
-  let list = map.get(key);
-  if (!list) map.set(key, (list = []));
-  return list;
+  const list = map.get(key);
+  if (list) return list;
+  const created: Entry[] = [];
+  map.set(key, created);
+  return created;
 }
 
 function typeMatches(type: string, wanted: string): boolean {
