@@ -8,6 +8,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } f
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Upload } from './upload.js';
+import { UploadSearch } from './upload-search.js';
 
 /** 16 random bytes (128 bits) as base64url: 22 characters, safe as a file name and in URLs. */
 export const newUploadId = () => randomBytes(16).toString('base64url');
@@ -37,6 +38,8 @@ export class UploadStore {
   readonly #byId = new Map<string, Upload>();
   /** Completed uploads, oldest first (appends are the common case). */
   #ordered: Upload[] = [];
+  /** The same uploads, for GET /api/uploads?q=&type=&status= (kept in step with #ordered). */
+  readonly search = new UploadSearch();
 
   constructor(dir: string, log: FastifyBaseLogger) {
     this.dir = dir;
@@ -64,7 +67,10 @@ export class UploadStore {
       }
     }
     this.#ordered = uploads.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-    for (const upload of uploads) this.#byId.set(upload.id, upload);
+    for (const upload of uploads) {
+      this.#byId.set(upload.id, upload);
+      this.search.add(upload);
+    }
     this.#log.info({ dir: this.dir, uploads: uploads.length }, 'upload index rebuilt');
   }
 
@@ -148,6 +154,7 @@ export class UploadStore {
     if (!upload) return false;
     this.#byId.delete(id);
     this.#ordered.splice(this.#lowerBound(sortKeyCursor(upload)), 1);
+    this.search.remove(id);
     await this.#removeFiles(id);
     return true;
   }
@@ -161,6 +168,7 @@ export class UploadStore {
   #insert(upload: Upload): void {
     this.#byId.set(upload.id, upload);
     this.#ordered.splice(this.#lowerBound(sortKeyCursor(upload)), 0, upload);
+    this.search.add(upload);
   }
 
   /** Index of the first upload whose key is ≥ the cursor's key. */
