@@ -6,10 +6,10 @@ import type { Upload } from './api-types.js';
 import { el, setAttributes, setText } from './element.js';
 import type { LiveUpload } from './feed-state.js';
 import { createThumb, updateThumb } from './file-visual.js';
-import { formatBytes, formatTimestamp, shortDigest } from './format.js';
+import { formatBytes, shortDigest } from './format.js';
 import { locale } from './locale.js';
 import { createProgressBar, setProgress } from './progress-bar.js';
-import { formatRelative } from './relative-time.js';
+import { formatExact, formatRelative } from './relative-time.js';
 
 export interface DashboardActions {
   /** Absolute URL for the upload's content `url`. */
@@ -169,7 +169,7 @@ export class DashboardRow {
     const expectedTotal = upload.expected ?? (upload.status === 'completed' ? upload.size : null);
     const at = upload.completedAt ?? upload.createdAt;
     setText(this.#meta, `${formatBytes(expectedTotal ?? upload.size)} · ${formatRelative(at)}`);
-    setAttributes(this.#meta, { title: formatTimestamp(at) });
+    setAttributes(this.#meta, { title: formatExact(at) });
     setProgress(
       this.#bar,
       expectedTotal === null ? null : expectedTotal === 0 ? 1 : upload.size / expectedTotal,

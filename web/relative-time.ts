@@ -25,3 +25,13 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   }
   return '';
 }
+
+let exact: Intl.DateTimeFormat | undefined;
+
+/** The exact local date and time, for a tooltip (one cached formatter: rows are bound while scrolling). */
+export function formatExact(iso: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '';
+  exact ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return exact.format(at);
+}
