@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedUploads } from '../fixtures/seed-uploads.js';
 import { launchChromium, openConnectedPage, runE2e, screenshot } from './harness/browser.js';
-import { seedUploads } from './harness/seed-uploads.js';
 import { type LivedropServer, removeDir, startServer } from './harness/servers.js';
 import { builtUi } from './harness/web-build.js';
 
