@@ -21,6 +21,7 @@ const BENCHMARKS = [
   'ws-fanout',
   'ws-idle',
   'progress-latency',
+  'library-search',
 ];
 
 const { values } = parseArgs({

@@ -34,7 +34,6 @@ interface Entry {
   /** Order key: "<completedAt or createdAt>\0<id>" (ISO 8601 strings sort by time). */
   key: string;
   folded: string;
-  lists: Entry[][];
 }
 
 const GRAM = 3;
@@ -105,15 +104,8 @@ export class UploadSearch {
   /** Adds an upload, or replaces the entry of one with the same id (a status change, say). */
   add(upload: Upload): void {
     this.remove(upload.id);
-    const folded = foldForSearch(searchableText(upload));
-    const entry: Entry = { upload, key: orderKey(upload), folded, lists: [this.#all] };
-    for (const gram of grams(folded)) entry.lists.push(listOf(this.#grams, gram));
-    const type = upload.type.toLowerCase();
-    entry.lists.push(listOf(this.#types, type));
-    const slash = type.indexOf('/');
-    if (slash > 0) entry.lists.push(listOf(this.#types, type.slice(0, slash + 1)));
-    entry.lists.push(listOf(this.#statuses, upload.status));
-    for (const list of entry.lists) insertSorted(list, entry);
+    const entry: Entry = { upload, key: orderKey(upload), folded: foldForSearch(searchableText(upload)) };
+    for (const list of this.#listsOf(entry)) insertSorted(list, entry);
     this.#byId.set(upload.id, entry);
   }
 
@@ -121,8 +113,20 @@ export class UploadSearch {
     const entry = this.#byId.get(id);
     if (!entry) return;
     this.#byId.delete(id);
-    for (const list of entry.lists) removeSorted(list, entry);
+    for (const list of this.#listsOf(entry)) removeSorted(list, entry);
     // Empty posting lists are left in their maps: a name's trigrams come back with the next similar name.
+  }
+
+  /** Every list an entry belongs in (recomputed rather than stored: ~30 references per upload saved). */
+  #listsOf(entry: Entry): Entry[][] {
+    const lists = [this.#all];
+    for (const gram of grams(entry.folded)) lists.push(listOf(this.#grams, gram));
+    const type = entry.upload.type.toLowerCase();
+    lists.push(listOf(this.#types, type));
+    const slash = type.indexOf('/');
+    if (slash > 0) lists.push(listOf(this.#types, type.slice(0, slash + 1)));
+    lists.push(listOf(this.#statuses, entry.upload.status));
+    return lists;
   }
 
   /** Newest first, `limit` at most, older than `before`; `next` is null when nothing older matches. */
