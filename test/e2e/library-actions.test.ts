@@ -236,4 +236,32 @@ describe.runIf(runE2e)('library actions (Chromium)', () => {
     await expect.poll(() => page.title()).toBe('livedrop');
     await page.context().close();
   });
+
+  it('leaves a banner when a long upload finishes while the tab is in the background', async () => {
+    const page = await openConnectedPage(browser, server.page());
+    // Headless Chromium never hides a tab: the page is told it is hidden (the Page Visibility API
+    // only; everything else is real).
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { get: () => true, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    const cdp = await throttleUploads(page, 96 * 1024);
+    await page.setInputFiles('#file-input', {
+      name: 'long-one.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(560 * 1024, 3),
+    });
+    const banner = page.locator('#background-banner');
+    await page.locator('#queue li[data-status="done"]').waitFor({ timeout: 20_000 });
+    await banner.waitFor();
+    expect(await banner.getAttribute('role')).toBe('status');
+    expect(await banner.textContent()).toContain(
+      'long-one.bin finished uploading while this tab was in the background.',
+    );
+    await screenshot(page, 'library-background-banner');
+    await banner.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await banner.isHidden()).toBe(true);
+    await cdp.detach();
+    await page.context().close();
+  }, 30_000);
 });
