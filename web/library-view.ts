@@ -89,7 +89,7 @@ export class LibraryView {
       viewport: elements.viewport,
       list: elements.list,
       rowHeight: narrow.matches ? ROW_HEIGHT.narrow : ROW_HEIGHT.wide,
-      overscan: 5,
+      overscan: 3,
       key: (upload) => upload.id,
       create: () => new DashboardRow(actions),
       bind: (row, upload, index, total) => row.bind(upload, index, total),

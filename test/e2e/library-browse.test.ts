@@ -6,7 +6,7 @@
 
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { builtUi } from './harness/web-build.js';
 const SEEDED = 5000;
 const PAGE_SIZE = 100;
 const ROW_HEIGHT = 82;
+const FLING_PX = 1200;
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Long tasks (over 50 ms, the browser's own threshold) since the page loaded, as durations in ms. */
@@ -33,6 +34,53 @@ async function watchLongTasks(page: Page): Promise<void> {
 }
 const longTasks = (page: Page) =>
   page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+
+/**
+ * Scrolls the list down FLING_PX per frame (72,000 px/s at 60 frames/s, far faster than a wheel or a
+ * flick), from inside the page so no round trip paces it; at the end of what is loaded it waits for
+ * the next page. Ends once the row `lastId` is shown and the list is at its end. Returns the most
+ * rows the DOM held at any frame.
+ */
+function fling(page: Page, lastId: string): Promise<number> {
+  return page.evaluate(
+    async ({ step, lastId }) => {
+      const viewport = document.getElementById('live-viewport')!;
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      let most = 0;
+      for (let frames = 0; frames < 20_000; frames++) {
+        viewport.scrollBy(0, step);
+        await frame();
+        most = Math.max(most, document.querySelectorAll('#live > li').length);
+        const atEnd = viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - 1;
+        if (atEnd && document.querySelector(`#live > li[data-id="${lastId}"]`)) return most;
+      }
+      throw new Error('the list never reached its last upload');
+    },
+    { step: FLING_PX, lastId },
+  );
+}
+
+/** The page renderer's main-thread tasks in a Chromium trace, with their wall and thread (CPU) time. */
+function mainThreadTasks(trace: Buffer): { wallMs: number; cpuMs: number }[] {
+  type TraceEvent = {
+    name: string;
+    ph: string;
+    pid: number;
+    tid: number;
+    dur?: number;
+    tdur?: number;
+    args?: { name?: string };
+  };
+  const events = (JSON.parse(trace.toString()) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = new Set(
+    events
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}.${e.tid}`),
+  );
+  return events
+    .filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}.${e.tid}`))
+    .map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? e.dur ?? 0) / 1000 }));
+}
 
 /** The ids of the rows on screen in the list's box, with their distance from its top edge. */
 function rowsOnScreen(page: Page) {
@@ -73,34 +121,29 @@ describe.runIf(runE2e)('the library: 5,000 uploads in the live panel (Chromium)'
     if (server) await removeDir(server.uploadDir);
   });
 
-  it('scrolls to the bottom: every page loaded exactly once, no long task, a few dozen rows in the DOM', async () => {
+  it('scrolls to the bottom: every page loaded exactly once, no task over 50 ms of main-thread time, a few dozen rows in the DOM', async () => {
     listings.length = 0;
     const page = await openConnectedPage(browser, server.page());
     await page.locator(`#live li[data-id="${seeded[0]!.id}"]`).waitFor();
     await watchLongTasks(page);
-    let mostRows = 0;
-    for (;;) {
-      const state = await page.evaluate(async () => {
-        const viewport = document.getElementById('live-viewport')!;
-        viewport.scrollBy(0, 2400);
-        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-        return {
-          rows: document.querySelectorAll('#live > li').length,
-          atEnd: viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - 1,
-          busy: viewport.getAttribute('aria-busy') === 'true',
-        };
-      });
-      mostRows = Math.max(mostRows, state.rows);
-      if (state.atEnd && !state.busy) {
-        // At the end of what is loaded: wait for the next page, or stop when the oldest is shown.
-        const last = page.locator(`#live li[data-id="${seeded.at(-1)!.id}"]`);
-        if (await last.count()) break;
-        await page.waitForFunction(
-          () => document.getElementById('live-viewport')!.getAttribute('aria-busy') !== 'true',
-        );
-      }
-    }
-    expect(await longTasks(page)).toEqual([]);
+    // A fling through the whole list, one step per frame, waiting at the end of what is loaded for
+    // the next page, until the oldest upload is on screen; traced, for each task's thread time.
+    await browser.startTracing(page, {
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+    });
+    const mostRows = await fling(page, seeded.at(-1)!.id);
+    const tasks = mainThreadTasks(await browser.stopTracing());
+    const observed = await longTasks(page);
+    // The longtask entries are wall time: on a machine whose two cores are shared with other test
+    // processes, a short task that loses its core for a while is reported too. What the list itself
+    // costs is the task's thread (CPU) time, from Chromium's trace of the same tasks: none may reach
+    // 50 ms. (With the machine to itself, the observer reports no long task at all.)
+    const worst = Math.max(...tasks.map((task) => task.cpuMs));
+    expect(
+      worst,
+      `longtask entries (wall ms): ${JSON.stringify(observed)}; load average ${loadavg().map((l) => l.toFixed(1))}`,
+    ).toBeLessThan(50);
+    expect(tasks.length).toBeGreaterThan(100);
     expect(mostRows).toBeGreaterThan(5);
     expect(mostRows).toBeLessThanOrEqual(60);
     // The list is as tall as 5,000 rows, and its last row is the oldest upload.
@@ -118,7 +161,7 @@ describe.runIf(runE2e)('the library: 5,000 uploads in the live panel (Chromium)'
     expect(new Set(cursors).size).toBe(cursors.length);
     expect(listings.every((query) => query.get('limit') === String(PAGE_SIZE))).toBe(true);
     await page.context().close();
-  });
+  }, 120_000);
 
   it('puts a new upload from a second page at the top while the first is scrolled half-way, without moving what it shows', async () => {
     const reader = await openConnectedPage(browser, server.page());
