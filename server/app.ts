@@ -1,21 +1,28 @@
 // buildApp(config): the Fastify instance with every plugin registered. No I/O happens at import time;
-// building the app prepares UPLOAD_DIR (create, sweep .tmp/, rebuild the index), and the caller
+// building the app opens the storage (create, sweep a crash's leftovers) and rebuilds the upload index
+// from its records, and the caller
 // decides when to listen (server/main.ts) or inject (tests).
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAuth } from './auth.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
+import { createPreUploadHook } from './integrations/pre-upload-hook.js';
+import { registerWebhookQueueRoute, startWebhooks } from './integrations/webhooks.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { Metrics } from './metrics.js';
+import { registerOpenApiRoute } from './openapi/route.js';
+import { createStorage } from './storage/create-storage.js';
+import type { Storage } from './storage/storage.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
+import { MemoryUploadIndex, type UploadIndex } from './uploads/upload-index.js';
 import type { UploadObserver } from './uploads/upload-observer.js';
-import { UploadStore } from './uploads/upload-store.js';
 
 /** Where `npm run build` puts the web UI: dist/web, seen from server/ (tsx, tests) or dist/server/ (npm start). */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,14 +36,20 @@ export interface AppOptions {
   observer?: UploadObserver;
   /** Tuning of the live feeds beyond the settings table (tests use small slow-watcher bounds). */
   events?: Pick<LiveEventsOptions, 'slowWatcher' | 'replayCapacity' | 'sseKeepAliveMs' | 'closeTimeoutMs'>;
+  /** Told about every route as it is added (the OpenAPI coverage test reads Fastify's route table). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Completed uploads: the events layer reads its snapshot from here (`list({limit})`). */
-    uploadStore: UploadStore;
+    /** Where bytes and records live (local disk or S3; nothing here knows which). */
+    storage: Storage;
+    /** Completed uploads: the routes and the events snapshot (`list({limit})`) read them here. */
+    uploadIndex: UploadIndex;
     /** The live-events layer: bus, progress tracker, presence and the three feeds. */
     liveEvents: LiveEvents;
+    /** The Prometheus registry behind GET /metrics. */
+    metrics: Metrics;
   }
 }
 
@@ -53,6 +66,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     http: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2) },
     schemaController: { compilersFactory: lazySchemaCompilers },
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // HEADERS_TIMEOUT: a client that trickles its headers (slowloris), or a WebSocket handshake that
   // never completes, gets 408 and loses its connection. The body is bounded by UPLOAD_IDLE_TIMEOUT.
   app.server.headersTimeout = config.headersTimeoutMs;
@@ -62,9 +76,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // so a refused upload is refused before any of its body is sent.
   app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
 
-  const store = new UploadStore(config.uploadDir, app.log);
-  await store.open();
-  app.decorate('uploadStore', store);
+  const storage = createStorage(config, app.log);
+  await storage.open();
+  app.addHook('onClose', () => storage.close());
+  const index = new MemoryUploadIndex(await storage.records.loadCompleted());
+  app.log.info({ storage: config.storage, uploads: index.size }, 'upload index rebuilt');
+  app.decorate('storage', storage);
+  app.decorate('uploadIndex', index);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -80,6 +98,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!request.raw.complete) reply.header('Connection', 'close');
   });
 
+  // First, so its onResponse hook times every route registered after it.
+  const metrics = new Metrics();
+  app.decorate('metrics', metrics);
+  metrics.register(app, config.metricsToken);
+
   await registerCors(app, config.corsOrigins);
   registerAuth(app, config.authToken);
 
@@ -92,6 +115,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     auth: config.authToken !== null,
   }));
 
+  registerOpenApiRoute(app);
+
   // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's
   // observer; the WebSocket feed shares this server's port and closes before it (preClose).
   const liveEvents = createLiveEvents({
@@ -99,14 +124,28 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     authToken: config.authToken,
     corsOrigins: config.corsOrigins,
-    recentUploads: () => store.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
+    recentUploads: () => index.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
+    feedObserver: (feed) => metrics.feedObserver(feed),
     ...options.events,
   });
   app.decorate('liveEvents', liveEvents);
+  metrics.observeBus(liveEvents.bus);
+  metrics.observeWatchers(liveEvents.watcherCount);
+
+  // Webhooks hear the bus like the feeds do. Closed after the upload routes' onClose (a plugin's
+  // onClose runs before the root's): uploads cut off by a shutdown still publish, and it is queued.
+  const webhooks = await startWebhooks(config, liveEvents.bus, app.log);
+  if (webhooks) {
+    metrics.observeWebhooks(webhooks);
+    app.addHook('onClose', () => webhooks.close());
+  }
+  registerWebhookQueueRoute(app, webhooks);
   await app.register(liveEvents.plugin);
 
-  const observer = guardObserver(options.observer ?? liveEvents.tracker, app.log);
-  await app.register(uploadRoutes, { config, store, observer });
+  const observer = guardObserver(metrics.observeUploads(options.observer ?? liveEvents.tracker), app.log);
+  const preUploadHook = createPreUploadHook(config, app.log);
+  if (preUploadHook) metrics.observePreUploadHook(preUploadHook);
+  await app.register(uploadRoutes, { config, storage, index, observer, preUploadHook });
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

@@ -1,23 +1,25 @@
 // One POST /api/uploads request: the multipart body is parsed as it arrives (busboy), each file part
-// streams to its own temp file (TempFileWriter), and the request ends all-or-nothing: every file is
-// committed to the store together, or none is.
+// streams to its own staged blob (storage.blobs.stage) while its SHA-256 is updated on the same
+// buffers, and the request ends all-or-nothing: every file is committed together, or none is.
 //
 // Events (UploadObserver): `started` when a file part begins, `progress` after each acknowledged
 // write, and — only once the whole request has succeeded and its files are committed — `completed`
 // for each file. If the request fails, every file it started gets the request's outcome: `aborted`
 // when the client went away, otherwise `failed` with the request's error (also the files whose own
 // bytes had all arrived: they are removed with the rest). A file part rejected before its first byte
-// (type not allowed, announced size over the limit) is never `started`.
+// (type not allowed, announced size over the limit, refused by the pre-upload hook) is never `started`.
+import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Busboy, type BusboyFileStream, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
+import type { BlobWriter, Storage } from '../storage/storage.js';
 import { formatBytes } from './byte-size.js';
 import { sanitizeFileName } from './file-name.js';
 import { isTypeAllowed, normalizeMediaType } from './media-type.js';
 import { storageError } from './storage-error.js';
-import { TempFileWriter } from './temp-file-writer.js';
 import type { Upload } from './upload.js';
 import {
   MAX_THUMBNAIL_LENGTH,
@@ -25,16 +27,20 @@ import {
   parseSizeField,
   parseThumbnailField,
 } from './upload-fields.js';
+import { contentUrl, newUploadId } from './upload-id.js';
+import type { UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
-import { contentUrl, newUploadId, type UploadStore } from './upload-store.js';
 
 export interface IngestOptions {
   config: Config;
-  store: UploadStore;
+  storage: Storage;
+  index: UploadIndex;
   observer: UploadObserver;
   log: FastifyBaseLogger;
   /** The validated X-Upload-Ref header. */
   ref: string | undefined;
+  /** HOOK_PRE_UPLOAD_URL: asked before each file part's first byte is stored. */
+  preUploadHook?: PreUploadHook | null;
 }
 
 /** An error with a code from server/errors.ts, or a file-system error that is a server fault. */
@@ -42,10 +48,14 @@ type IngestError = Error & { code?: string };
 
 interface FileEntry {
   upload: Upload;
-  writer: TempFileWriter;
-  /** Settles once the part has ended and its bytes are fsynced (never rejects: failures go to fail()). */
+  writer: BlobWriter;
+  /** Bytes pushed to the writer so far. */
+  received: number;
+  /** Bytes the storage holds durably, once `written` has settled. */
+  stored: number;
+  hash: Hash | null;
+  /** Settles once the part has ended and its bytes are durable (never rejects: failures go to fail()). */
   written: Promise<void>;
-  sha256?: string | undefined;
 }
 
 /** Form fields that apply to the next file part. */
@@ -68,6 +78,8 @@ class RequestIngest {
   readonly #request: IncomingMessage;
   readonly #options: IngestOptions;
   readonly #files: FileEntry[] = [];
+  /** Pre-upload checks still waiting for the hook's answer (each settles without rejecting). */
+  readonly #checks: Promise<void>[] = [];
   #next: NextFile = { expected: null };
   #failure: IngestError | null = null;
   /** Once all bytes are in and the commit has begun, a late disconnect no longer undoes the request. */
@@ -199,7 +211,7 @@ class RequestIngest {
   }
 
   #onFile(stream: BusboyFileStream, filename: string | undefined, mimeType: string | undefined): void {
-    const { config, store, observer } = this.#options;
+    const { config } = this.#options;
     const next = this.#next;
     this.#next = { expected: null };
     // An HTML form's empty file input is sent as a part with filename="": no file was chosen.
@@ -217,20 +229,66 @@ class RequestIngest {
       return;
     }
 
+    // The parser may report these while the part waits for the pre-upload hook.
+    stream.on('limit', () => this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize))));
+    // The body ended inside this part ("terminated early"): the parser reports it here.
+    stream.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
+    const name = sanitizeFileName(filename);
+    const hook = this.#options.preUploadHook;
+    if (!hook) {
+      this.#startFile(stream, name, type, next);
+      return;
+    }
+    // Nothing reads the part until the app has answered: its bytes wait in the parser, and the
+    // parser's backpressure holds the rest of the body in the socket.
+    const { ref } = this.#options;
+    const check = hook
+      .check({
+        kind: 'multipart',
+        name,
+        type,
+        expected: next.expected,
+        metadata: {},
+        headers: this.#request.headers,
+        ref,
+      })
+      .then(
+        ({ meta }) => {
+          if (this.#failure) stream.resume();
+          else this.#startFile(stream, name, type, next, meta);
+        },
+        (error: IngestError) => {
+          this.#fail(error);
+          stream.resume();
+        },
+      );
+    this.#checks.push(check);
+  }
+
+  #startFile(
+    stream: BusboyFileStream,
+    name: string,
+    type: string,
+    next: NextFile,
+    meta?: Record<string, string>,
+  ): void {
+    const { config, storage, observer } = this.#options;
     const id = newUploadId();
     const upload: Upload = {
       id,
       ...(this.#options.ref !== undefined && { ref: this.#options.ref }),
-      name: sanitizeFileName(filename),
+      name,
       type,
       size: 0,
       expected: next.expected,
       status: 'uploading',
       ...(next.thumbnail !== undefined && { thumbnail: next.thumbnail }),
       ...(next.path !== undefined && { path: next.path }),
+      ...(meta !== undefined && { meta }),
       createdAt: new Date().toISOString(),
     };
-    const writer = new TempFileWriter(store.tempPath(id), config.checksum === 'sha256', {
+    observer.started(upload);
+    const writer = storage.blobs.stage(id, {
       written: (total) => {
         upload.size = total;
         observer.progress(upload);
@@ -238,27 +296,25 @@ class RequestIngest {
       drain: () => stream.resume(),
       error: (error) => this.#fail(storageError(error)),
     });
-    const entry: FileEntry = { upload, writer, written: Promise.resolve() };
+    const hash = config.checksum === 'sha256' ? createHash('sha256') : null;
+    const entry: FileEntry = { upload, writer, received: 0, stored: 0, hash, written: Promise.resolve() };
     this.#files.push(entry);
-    observer.started(upload);
-    writer.open().catch(() => {}); // reported through the writer's error event
 
     stream.on('data', (chunk: Buffer) => {
+      hash?.update(chunk);
+      entry.received += chunk.length;
       if (!writer.push(chunk)) stream.pause();
-      if (upload.expected !== null && writer.received > upload.expected) {
+      if (upload.expected !== null && entry.received > upload.expected) {
         this.#fail(new errors.UPLOAD_SIZE_MISMATCH(`more than ${upload.expected}`, upload.expected));
       }
     });
-    stream.on('limit', () => this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize))));
-    // The body ended inside this part ("terminated early"): the parser reports it here.
-    stream.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
     entry.written = new Promise<void>((resolve) => stream.once('end', resolve)).then(async () => {
       if (this.#failure) return;
-      if (upload.expected !== null && writer.received !== upload.expected) {
-        return this.#fail(new errors.UPLOAD_SIZE_MISMATCH(writer.received, upload.expected));
+      if (upload.expected !== null && entry.received !== upload.expected) {
+        return this.#fail(new errors.UPLOAD_SIZE_MISMATCH(entry.received, upload.expected));
       }
       try {
-        entry.sha256 = await writer.finish();
+        entry.stored = await writer.finish();
       } catch (error) {
         this.#fail(storageError(error as NodeJS.ErrnoException));
       }
@@ -268,36 +324,40 @@ class RequestIngest {
   /** The parser saw the closing boundary: wait for the last writes, then commit every file together. */
   async #commit(): Promise<void> {
     if (this.#failure) return;
+    await Promise.all(this.#checks);
+    if (this.#failure) return;
     if (this.#files.length === 0) return this.#fail(new errors.UPLOAD_NO_FILE());
     await Promise.all(this.#files.map((entry) => entry.written));
     if (this.#failure) return;
     this.#committing = true;
     const completedAt = new Date().toISOString();
-    const completed = this.#files.map(({ upload, writer, sha256 }) => ({
+    const completed = this.#files.map(({ upload, stored, hash }) => ({
       upload: {
         ...upload,
-        size: writer.written,
+        size: stored,
         status: 'completed' as const,
-        ...(sha256 !== undefined && { sha256 }),
+        ...(hash && { sha256: hash.digest('hex') }),
         completedAt,
         url: contentUrl(upload.id),
       },
-      tempPath: writer.path,
+      from: 'staged' as const,
     }));
+    const { storage, index, observer } = this.#options;
     try {
-      await this.#options.store.commit(completed);
+      await storage.commit(completed);
     } catch (error) {
       this.#committing = false;
       return this.#fail(storageError(error as NodeJS.ErrnoException));
     }
     for (const [i, { upload }] of this.#files.entries()) {
       Object.assign(upload, completed[i]!.upload);
-      this.#options.observer.completed(upload);
+      index.insert(completed[i]!.upload);
     }
+    for (const { upload } of this.#files) observer.completed(upload);
     this.#resolve(this.#files.map((entry) => entry.upload));
   }
 
-  /** The first failure wins: stop reading, remove every temp file, tell the observer, reject. */
+  /** The first failure wins: stop reading, remove every staged blob, tell the observer, reject. */
   #fail(error: IngestError): void {
     if (this.#failure || this.#committing) return;
     this.#failure = error;

@@ -3,13 +3,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
+import type { Storage } from '../storage/storage.js';
 import { registerContentRoute } from './content-route.js';
 import { ingestUploads } from './ingest.js';
 import type { UploadStatus } from './upload.js';
 import { parseRefHeader } from './upload-fields.js';
+import { isListCursor, type UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
 import { isTypeFilter } from './upload-search.js';
-import { isListCursor, type UploadStore } from './upload-store.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
@@ -17,7 +19,7 @@ const MAX_PAGE = 200;
 const MAX_QUERY_LENGTH = 1024;
 const STATUSES: readonly UploadStatus[] = ['uploading', 'paused', 'completed', 'failed', 'aborted'];
 
-interface ListQuery {
+interface ListQueryString {
   limit?: string;
   before?: string;
   q?: string;
@@ -29,16 +31,22 @@ const LINGER_MS = 2000;
 
 export interface UploadRoutesOptions {
   config: Config;
-  store: UploadStore;
+  storage: Storage;
+  index: UploadIndex;
   observer: UploadObserver;
+  /** HOOK_PRE_UPLOAD_URL, or null when unset. */
+  preUploadHook: PreUploadHook | null;
 }
 
-export async function uploadRoutes(app: FastifyInstance, { config, store, observer }: UploadRoutesOptions) {
+export async function uploadRoutes(
+  app: FastifyInstance,
+  { config, storage, index, observer, preUploadHook }: UploadRoutesOptions,
+) {
   // The body is streamed by ingest, not parsed by Fastify: hand the route the untouched request.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
 
   // Closing waits for every ingest to settle, so a shutdown that cuts uploads off still removes their
-  // temp files and tells the observer before the process exits.
+  // staged blobs and tells the observer before the process exits.
   const inFlight = new Set<Promise<unknown>>();
   app.addHook('onClose', async () => {
     await Promise.allSettled(inFlight);
@@ -56,7 +64,15 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
       const ref = parseRefHeader(request.headers['x-upload-ref']);
       // Every check that needs no body has passed: ask for it (see checkContinue in app.ts).
       if (/\b100-continue\b/i.test(request.headers.expect ?? '')) reply.raw.writeContinue();
-      const ingest = ingestUploads(request.raw, { config, store, observer, log: request.log, ref });
+      const ingest = ingestUploads(request.raw, {
+        config,
+        storage,
+        index,
+        observer,
+        log: request.log,
+        ref,
+        preUploadHook,
+      });
       inFlight.add(ingest);
       try {
         return reply.code(201).send({ uploads: await ingest });
@@ -68,7 +84,7 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
     },
   });
 
-  app.get<{ Querystring: ListQuery }>('/api/uploads', async (request) => {
+  app.get<{ Querystring: ListQueryString }>('/api/uploads', async (request) => {
     const { limit = String(DEFAULT_PAGE), before, q, type, status } = request.query;
     if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_PAGE) {
       throw new errors.UPLOAD_INVALID_FIELD('limit', `expected a whole number 1–${MAX_PAGE}`);
@@ -94,8 +110,7 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
       throw new errors.UPLOAD_INVALID_FIELD('status', `expected one of ${STATUSES.join(', ')}`);
     }
     // Empty filters are no filters (a cleared search box sends q=).
-    if (!q && !type && !status) return store.list({ limit: Number(limit), before });
-    return store.search.search({
+    return index.list({
       limit: Number(limit),
       before,
       q: q || undefined,
@@ -105,16 +120,18 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
   });
 
   app.get<{ Params: { id: string } }>('/api/uploads/:id', async (request) => {
-    const upload = store.get(request.params.id);
+    const upload = index.get(request.params.id);
     if (!upload) throw new errors.UPLOAD_NOT_FOUND(request.params.id);
     return upload;
   });
 
-  registerContentRoute(app, store);
+  registerContentRoute(app, storage.blobs, index);
 
   app.delete<{ Params: { id: string } }>('/api/uploads/:id', async (request, reply) => {
-    if (!(await store.delete(request.params.id))) throw new errors.UPLOAD_NOT_FOUND(request.params.id);
-    observer.deleted(request.params.id);
+    const { id } = request.params;
+    if (!index.delete(id)) throw new errors.UPLOAD_NOT_FOUND(id);
+    await storage.remove(id);
+    observer.deleted(id);
     return reply.code(204).send();
   });
 }

@@ -8,6 +8,7 @@
 // it, and walks towards older entries checking the remaining conditions until it has a page (plus
 // one, to know whether there is a next page). Lists are kept in list order (oldest first), so a new
 // upload, the common case, is an append.
+import { cursorKey, sortKey, sortKeyCursor } from './list-cursor.js';
 import type { Upload, UploadStatus } from './upload.js';
 
 export interface SearchFilters {
@@ -57,16 +58,6 @@ function grams(folded: string): Set<string> {
   return out;
 }
 
-/** The time part of an order key, for cursors: "<epoch ms>.<id>", as UploadStore writes them. */
-const orderTime = (upload: Upload) => upload.completedAt ?? upload.createdAt;
-const orderKey = (upload: Upload) => `${orderTime(upload)}\u0000${upload.id}`;
-const entryCursor = (entry: Entry) => `${Date.parse(orderTime(entry.upload))}.${entry.upload.id}`;
-
-function cursorToKey(cursor: string): string {
-  const dot = cursor.indexOf('.');
-  return `${new Date(Number(cursor.slice(0, dot))).toISOString()}\u0000${cursor.slice(dot + 1)}`;
-}
-
 /** Index of the first entry whose key is ≥ key. */
 function lowerBound(list: readonly Entry[], key: string): number {
   let lo = 0;
@@ -104,7 +95,7 @@ export class UploadSearch {
   /** Adds an upload, or replaces the entry of one with the same id (a status change, say). */
   add(upload: Upload): void {
     this.remove(upload.id);
-    const entry: Entry = { upload, key: orderKey(upload), folded: foldForSearch(searchableText(upload)) };
+    const entry: Entry = { upload, key: sortKey(upload), folded: foldForSearch(searchableText(upload)) };
     for (const list of this.#listsOf(entry)) insertSorted(list, entry);
     this.#byId.set(upload.id, entry);
   }
@@ -145,7 +136,7 @@ export class UploadSearch {
       (!status || entry.upload.status === status);
 
     const found: Entry[] = [];
-    let i = before === undefined ? list.length : lowerBound(list, cursorToKey(before));
+    let i = before === undefined ? list.length : lowerBound(list, cursorKey(before));
     while (--i >= 0 && found.length <= limit) {
       const entry = list[i]!;
       if (matches(entry)) found.push(entry);
@@ -154,7 +145,7 @@ export class UploadSearch {
     const last = page.at(-1);
     return {
       uploads: page.map((entry) => entry.upload),
-      next: found.length > limit && last ? entryCursor(last) : null,
+      next: found.length > limit && last ? sortKeyCursor(last.upload) : null,
     };
   }
 }
