@@ -128,7 +128,7 @@ export class LibraryView {
 
   setFilters(filters: LibraryFilters): void {
     this.#model.setFilters(filters);
-    this.#e.viewport.scrollTop = 0;
+    this.#list.scrollToTop();
     this.#restart();
   }
 

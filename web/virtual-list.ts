@@ -31,20 +31,35 @@ export class VirtualList<T, R extends VirtualRow> {
   readonly #rendered = new Map<string, R>();
   readonly #pool: R[] = [];
   #frame = 0;
+  // The viewport's scroll position and height, as of its last scroll and resize events. Reading them
+  // while rendering would force a layout of the whole page each frame (the other panel may just have
+  // changed: a dropped folder adds rows there every frame).
+  #top = 0;
+  #height = 0;
 
   constructor(options: VirtualListOptions<T, R>) {
     this.#o = options;
     options.list.style.position = 'relative';
-    options.viewport.addEventListener('scroll', () => this.#schedule(), { passive: true });
-    new ResizeObserver(() => this.#schedule()).observe(options.viewport);
+    options.viewport.addEventListener(
+      'scroll',
+      () => {
+        this.#top = options.viewport.scrollTop;
+        this.#schedule();
+      },
+      { passive: true },
+    );
+    new ResizeObserver(([entry]) => {
+      this.#height = entry?.contentRect.height ?? 0;
+      this.#schedule();
+    }).observe(options.viewport);
   }
 
   /** A new row pitch (the layout changed, e.g. a narrow screen). */
   setRowHeight(height: number): void {
-    const top = Math.floor(this.#o.viewport.scrollTop / this.#o.rowHeight);
+    const top = Math.floor(this.#top / this.#o.rowHeight);
     this.#o.rowHeight = height;
     this.#o.list.style.height = `${this.#items.length * height}px`;
-    this.#o.viewport.scrollTop = top * height;
+    this.#scrollTo(top * height);
     this.render();
   }
 
@@ -54,8 +69,8 @@ export class VirtualList<T, R extends VirtualRow> {
 
   /** Replaces the items, keeping the first row in view where it was unless the reader is at the top. */
   setItems(items: readonly T[]): void {
-    const { viewport, rowHeight, key } = this.#o;
-    const top = viewport.scrollTop;
+    const { rowHeight, key } = this.#o;
+    const top = this.#top;
     const anchorIndex = Math.floor(top / rowHeight);
     const anchor = top > 0 ? this.#items[anchorIndex] : undefined;
     this.#items = items;
@@ -63,7 +78,7 @@ export class VirtualList<T, R extends VirtualRow> {
     if (anchor !== undefined) {
       const anchorKey = key(anchor);
       const moved = items.findIndex((item) => key(item) === anchorKey);
-      if (moved >= 0 && moved !== anchorIndex) viewport.scrollTop = top + (moved - anchorIndex) * rowHeight;
+      if (moved >= 0 && moved !== anchorIndex) this.#scrollTo(top + (moved - anchorIndex) * rowHeight);
     }
     this.render();
   }
@@ -72,13 +87,10 @@ export class VirtualList<T, R extends VirtualRow> {
   render(): void {
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
-    const { viewport, list, rowHeight, overscan, key } = this.#o;
+    const { list, rowHeight, overscan, key } = this.#o;
     const items = this.#items;
-    const first = Math.max(0, Math.floor(viewport.scrollTop / rowHeight) - overscan);
-    const last = Math.min(
-      items.length - 1,
-      Math.ceil((viewport.scrollTop + viewport.clientHeight) / rowHeight) + overscan,
-    );
+    const first = Math.max(0, Math.floor(this.#top / rowHeight) - overscan);
+    const last = Math.min(items.length - 1, Math.ceil((this.#top + this.#height) / rowHeight) + overscan);
     // A row holding keyboard focus stays (wherever it now is), so focus is never dropped on scroll.
     const focused = document.activeElement?.closest<HTMLElement>('[data-key]')?.dataset.key;
     const wanted = new Map<string, number>();
@@ -114,15 +126,15 @@ export class VirtualList<T, R extends VirtualRow> {
     if (last >= items.length - 1 - overscan) this.#o.nearEnd();
   }
 
-  /** Scrolls so item `index` is in view. */
-  scrollToIndex(index: number): void {
-    const { viewport, rowHeight } = this.#o;
-    const top = index * rowHeight;
-    if (top < viewport.scrollTop) viewport.scrollTop = top;
-    else if (top + rowHeight > viewport.scrollTop + viewport.clientHeight) {
-      viewport.scrollTop = top + rowHeight - viewport.clientHeight;
-    }
-    this.render();
+  /** Scrolls to `top` (px), keeping the cached position in step (the scroll event comes later). */
+  #scrollTo(top: number): void {
+    this.#o.viewport.scrollTop = top;
+    this.#top = Math.max(0, Math.min(top, this.#items.length * this.#o.rowHeight - this.#height));
+  }
+
+  /** The viewport was scrolled by someone else (a new search starts at the top). */
+  scrollToTop(): void {
+    this.#scrollTo(0);
   }
 
   #schedule(): void {
