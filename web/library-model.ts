@@ -71,12 +71,12 @@ export class LibraryModel {
   /** A feed event that feed-state.ts applied, with the state it produced. */
   applyFeed(event: FeedEvent, state: FeedState): void {
     this.#items = null;
-    if (event.type === 'watchers') return;
     if (event.type === 'snapshot') {
       this.#active = [...state.uploads.values()].filter((u) => u.status !== 'completed');
       for (const upload of state.uploads.values()) if (upload.status === 'completed') this.#offer(upload);
       return;
     }
+    if (!('upload' in event)) return; // watchers, feed.degraded: nothing about uploads
     const id = event.upload.id;
     if (event.type === 'upload.deleted') {
       this.remove(id);

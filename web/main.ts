@@ -181,6 +181,7 @@ const feed = new LiveFeed({
     const result = applyFeedEvent(feedState, event);
     feedState = result.state;
     connection.watchers(feedState.watchers);
+    connection.degraded(feedState.degraded);
     if (result.kind !== 'applied') return;
     const resync = event.type === 'snapshot' && snapshots++ > 0;
     library.feed(event, feedState, resync);
