@@ -24,6 +24,7 @@ const BENCHMARKS = [
   'progress-latency',
   'integrations',
   'cluster-latency',
+  'library-search',
 ];
 
 const { values } = parseArgs({

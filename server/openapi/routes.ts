@@ -97,7 +97,8 @@ export const routes = {
     summary: 'Upload one or more files (multipart/form-data, all-or-nothing)',
     description:
       'Fields before a file part apply to that file: `size` (its exact byte count, so watchers see a percentage) ' +
-      'and `thumbnail` (a data:image/png|jpeg|webp;base64 URL, at most 16 KiB). Any part with a filename is a ' +
+      'and `thumbnail` (a data:image/png|jpeg|webp;base64 URL, at most 16 KiB), and `path` (its relative path in ' +
+      'a dropped folder, at most 4096 characters; sanitised, display and search only). Any part with a filename is a ' +
       'file. `Expect: 100-continue` is answered only once the request would be accepted.',
     headers: {
       'X-Upload-Ref': {
@@ -107,13 +108,15 @@ export const routes = {
       },
     },
     body: {
-      description: 'one or more file parts, each optionally preceded by `size` and `thumbnail` fields',
+      description:
+        'one or more file parts, each optionally preceded by `size`, `thumbnail` and `path` fields',
       content: {
         'multipart/form-data': {
           type: 'object',
           properties: {
             size: { type: 'integer', minimum: 0 },
             thumbnail: string,
+            path: { type: 'string', maxLength: 4096 },
             file: { contentMediaType: 'application/octet-stream' },
           },
         },
@@ -135,15 +138,29 @@ export const routes = {
       'UPLOAD_REJECTED',
       'UPLOAD_HOOK_FAILED',
     ],
-    unanswered: ['UPLOAD_ABORTED'],
+    // NODE_LOST: a node that died mid-upload is not there to answer; survivors say so in upload.failed.
+    unanswered: ['UPLOAD_ABORTED', 'NODE_LOST'],
   },
 
   'GET /api/uploads': {
     tag: 'uploads',
-    summary: 'Completed uploads, newest first, a page at a time',
+    summary: 'Completed uploads, newest first, a page at a time; searched and filtered with q, type, status',
     query: {
       limit: { description: 'page size (default 50)', schema: { type: 'integer', minimum: 1, maximum: 200 } },
       before: { description: 'the `next` of the previous page', schema: string },
+      q: {
+        description:
+          'a substring of the name (or of the folder path), case-insensitive and Unicode-normalised (NFKC + case folding); empty is no filter',
+        schema: { type: 'string', maxLength: 1024 },
+      },
+      type: {
+        description: 'a major type ending in a slash (`image/`) or an exact media type (`image/png`)',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9!#$&^_.+-]{1,127}/([A-Za-z0-9!#$&^_.+-]{1,127})?$' },
+      },
+      status: {
+        description: 'the upload status',
+        schema: { enum: ['uploading', 'paused', 'completed', 'failed', 'aborted'] },
+      },
     },
     responses: { 200: { description: 'one page', content: json(ref('UploadPage')) } },
     errors: ['UPLOAD_INVALID_FIELD'],

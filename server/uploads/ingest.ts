@@ -21,7 +21,12 @@ import { sanitizeFileName } from './file-name.js';
 import { isTypeAllowed, normalizeMediaType } from './media-type.js';
 import { storageError } from './storage-error.js';
 import type { Upload } from './upload.js';
-import { MAX_THUMBNAIL_LENGTH, parseSizeField, parseThumbnailField } from './upload-fields.js';
+import {
+  MAX_THUMBNAIL_LENGTH,
+  parsePathField,
+  parseSizeField,
+  parseThumbnailField,
+} from './upload-fields.js';
 import { contentUrl, newUploadId } from './upload-id.js';
 import type { UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
@@ -57,6 +62,7 @@ interface FileEntry {
 interface NextFile {
   expected: number | null;
   thumbnail?: string;
+  path?: string | undefined;
 }
 
 // The parser's own header limits: a part needs Content-Disposition and Content-Type, a few more at most.
@@ -106,9 +112,9 @@ class RequestIngest {
 
   #createParser(): BusboyInstance {
     const { maxFileSize, maxFiles } = this.#options.config;
-    // Room for a size and a thumbnail per file plus a few unknown fields; parts = files + fields + 1
-    // so that one file too many is reported as such rather than as too many parts.
-    const fields = 2 * maxFiles + 8;
+    // Room for a size, a thumbnail and a path per file plus a few unknown fields; parts = files +
+    // fields + 1 so that one file too many is reported as such rather than as too many parts.
+    const fields = 3 * maxFiles + 8;
     const parser = Busboy({
       headers: this.#request.headers as BusboyHeaders,
       // A part is a file when it has a filename (RFC 7578 §4.2), whatever its Content-Type.
@@ -197,6 +203,7 @@ class RequestIngest {
     try {
       if (name === 'size') this.#next.expected = parseSizeField(value);
       else if (name === 'thumbnail') this.#next.thumbnail = parseThumbnailField(value, truncated);
+      else if (name === 'path') this.#next.path = parsePathField(value, truncated);
       // Other fields are ignored: a form may carry its own inputs.
     } catch (error) {
       this.#fail(error as IngestError);
@@ -276,6 +283,7 @@ class RequestIngest {
       expected: next.expected,
       status: 'uploading',
       ...(next.thumbnail !== undefined && { thumbnail: next.thumbnail }),
+      ...(next.path !== undefined && { path: next.path }),
       ...(meta !== undefined && { meta }),
       createdAt: new Date().toISOString(),
     };

@@ -7,12 +7,25 @@ import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import type { Storage } from '../storage/storage.js';
 import { registerContentRoute } from './content-route.js';
 import { ingestUploads } from './ingest.js';
+import type { UploadStatus } from './upload.js';
 import { parseRefHeader } from './upload-fields.js';
 import { isListCursor, type UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
+import { isTypeFilter } from './upload-search.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
+/** `q` longer than this is refused: names are at most 255 bytes, paths 1024. */
+const MAX_QUERY_LENGTH = 1024;
+const STATUSES: readonly UploadStatus[] = ['uploading', 'paused', 'completed', 'failed', 'aborted'];
+
+interface ListQueryString {
+  limit?: string;
+  before?: string;
+  q?: string;
+  type?: string;
+  status?: string;
+}
 /** After an early error answer, how long we keep swallowing the rest of the body before closing. */
 const LINGER_MS = 2000;
 
@@ -71,15 +84,39 @@ export async function uploadRoutes(
     },
   });
 
-  app.get<{ Querystring: { limit?: string; before?: string } }>('/api/uploads', async (request) => {
-    const { limit = String(DEFAULT_PAGE), before } = request.query;
+  app.get<{ Querystring: ListQueryString }>('/api/uploads', async (request) => {
+    const { limit = String(DEFAULT_PAGE), before, q, type, status } = request.query;
     if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_PAGE) {
       throw new errors.UPLOAD_INVALID_FIELD('limit', `expected a whole number 1–${MAX_PAGE}`);
     }
     if (before !== undefined && !isListCursor(before)) {
       throw new errors.UPLOAD_INVALID_FIELD('before', 'expected the `next` value of a previous page');
     }
-    return index.list({ limit: Number(limit), before });
+    for (const [name, value] of Object.entries({ q, type, status })) {
+      if (value !== undefined && typeof value !== 'string') {
+        throw new errors.UPLOAD_INVALID_FIELD(name, 'expected one value');
+      }
+    }
+    if (q !== undefined && q.length > MAX_QUERY_LENGTH) {
+      throw new errors.UPLOAD_INVALID_FIELD('q', `longer than ${MAX_QUERY_LENGTH} characters`);
+    }
+    if (type && !isTypeFilter(type)) {
+      throw new errors.UPLOAD_INVALID_FIELD(
+        'type',
+        'expected a media type (image/png) or a major type (image/)',
+      );
+    }
+    if (status && !STATUSES.includes(status as UploadStatus)) {
+      throw new errors.UPLOAD_INVALID_FIELD('status', `expected one of ${STATUSES.join(', ')}`);
+    }
+    // Empty filters are no filters (a cleared search box sends q=).
+    return index.list({
+      limit: Number(limit),
+      before,
+      q: q || undefined,
+      type: type || undefined,
+      status: (status || undefined) as UploadStatus | undefined,
+    });
   });
 
   app.get<{ Params: { id: string } }>('/api/uploads/:id', async (request) => {
