@@ -223,6 +223,57 @@ describe('real responses match the OpenAPI document', () => {
     await check('DELETE', again);
   });
 
+  it('tus: OPTIONS 204, creation 201 and 412, HEAD 200 and 404, PATCH 204 and 409, override 204, DELETE 204 then 410', async () => {
+    const tus = { 'Tus-Resumable': '1.0.0' };
+    await check('OPTIONS', await get('/api/tus', { method: 'OPTIONS' }));
+    await check('OPTIONS', await get('/api/tus/AAAAAAAAAAAAAAAAAAAAAA', { method: 'OPTIONS' }));
+    // ALLOWED_TYPES is text/* here: the upload says what it is.
+    const metadata = `filetype ${Buffer.from('text/plain').toString('base64')}`;
+    const created = await get('/api/tus', {
+      method: 'POST',
+      headers: { ...tus, 'Upload-Length': '10', 'Upload-Metadata': metadata },
+    });
+    expect(created.status).toBe(201);
+    await check('POST', created);
+    const wrongVersion = await get('/api/tus', {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '0.2.2', 'Upload-Length': '1' },
+    });
+    expect(wrongVersion.status).toBe(412);
+    await check('POST', wrongVersion);
+    const path = new URL(created.headers.get('location')!).pathname;
+    await check('HEAD', await get(path, { method: 'HEAD', headers: tus }));
+    const unknown = await get('/api/tus/AAAAAAAAAAAAAAAAAAAAAA', { method: 'HEAD', headers: tus });
+    expect(unknown.status).toBe(404);
+    await check('HEAD', unknown);
+    const append = { ...tus, 'Content-Type': 'application/offset+octet-stream' };
+    const patched = await get(path, {
+      method: 'PATCH',
+      headers: { ...append, 'Upload-Offset': '0' },
+      body: 'abc',
+    });
+    expect(patched.status).toBe(204);
+    await check('PATCH', patched);
+    const mismatch = await get(path, {
+      method: 'PATCH',
+      headers: { ...append, 'Upload-Offset': '0' },
+      body: 'abc',
+    });
+    expect(mismatch.status).toBe(409);
+    await check('PATCH', mismatch);
+    const override = await get(path, {
+      method: 'POST',
+      headers: { ...append, 'Upload-Offset': '3', 'X-HTTP-Method-Override': 'PATCH' },
+      body: 'def',
+    });
+    expect(override.status).toBe(204);
+    await check('POST', override);
+    await check('DELETE', await get(path, { method: 'DELETE', headers: tus }));
+    const gone = await get(path, { method: 'DELETE', headers: tus });
+    expect(gone.status).toBe(410);
+    await check('DELETE', gone);
+  });
+
   it('checked an answer of every operation of the document', () => {
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
