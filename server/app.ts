@@ -9,9 +9,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
+import { registerEmbedRoute } from './embed-route.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { deriveTokenKey } from './tokens/scoped-token.js';
+import { uploadTokenRoutes } from './tokens/token-routes.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
 import type { UploadObserver } from './uploads/upload-observer.js';
@@ -19,7 +22,8 @@ import { UploadStore } from './uploads/upload-store.js';
 
 /** Where `npm run build` puts the web UI: dist/web, seen from server/ (tsx, tests) or dist/server/ (npm start). */
 const here = dirname(fileURLToPath(import.meta.url));
-const webRoot = basename(dirname(here)) === 'dist' ? join(here, '../web') : join(here, '../dist/web');
+const distRoot = basename(dirname(here)) === 'dist' ? join(here, '..') : join(here, '../dist');
+const webRoot = join(distRoot, 'web');
 
 /** Completed uploads a new dashboard's snapshot shows (each may carry a 16 KiB thumbnail). */
 export const RECENT_UPLOADS_IN_SNAPSHOT = 20;
@@ -29,6 +33,8 @@ export interface AppOptions {
   observer?: UploadObserver;
   /** Tuning of the live feeds beyond the settings table (tests use small slow-watcher bounds). */
   events?: Pick<LiveEventsOptions, 'slowWatcher' | 'replayCapacity' | 'sseKeepAliveMs' | 'closeTimeoutMs'>;
+  /** Where the built `<livedrop-upload>` module is (default dist/embed; tests build their own). */
+  embedRoot?: string;
 }
 
 declare module 'fastify' {
@@ -81,7 +87,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   await registerCors(app, config.corsOrigins);
-  registerAuth(app, config.authToken);
+  const tokenKey = deriveTokenKey(config.uploadTokenSecret, config.authToken);
+  registerAuth(app, config.authToken, tokenKey);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
 
@@ -107,6 +114,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const observer = guardObserver(options.observer ?? liveEvents.tracker, app.log);
   await app.register(uploadRoutes, { config, store, observer });
+  await app.register(uploadTokenRoutes, { config, key: tokenKey });
+  registerEmbedRoute(app, options.embedRoot ?? join(distRoot, 'embed'));
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });
