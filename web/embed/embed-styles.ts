@@ -66,5 +66,6 @@ export const STYLES = `
 [part~="remove"] { background: none; border: 1px solid var(--_border); padding: .25rem .5rem; }
 [part~="message"]:empty { display: none; }
 [part~="message"] { margin: .5rem 0 0; }
+[part~="message"][data-kind="waiting"] { color: var(--_muted); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;

@@ -95,7 +95,7 @@ export class LivedropUploadElement extends HTMLElement {
             await Promise.all([...this.#items.values()].map((item) => item.settled));
           }
         },
-        say: (message) => this.#say(message),
+        say: (message, kind) => this.#say(message, kind),
         messages: {
           waiting: (count) => label(this, 'label-waiting', { count }),
           failed: () => label(this, 'label-blocked-failed'),
@@ -170,8 +170,10 @@ export class LivedropUploadElement extends HTMLElement {
     );
   }
 
-  #say(message: string): void {
-    this.#part('message').textContent = message;
+  #say(message: string, kind: 'waiting' | 'blocked' | '' = 'blocked'): void {
+    const line = this.#part('message');
+    line.textContent = message;
+    line.dataset.kind = kind;
   }
 
   #announce(message: string): void {
@@ -251,11 +253,11 @@ export class LivedropUploadElement extends HTMLElement {
       const img = document.createElement('img');
       img.src = previewUrl;
       img.alt = '';
+      // A file that claims to be an image but does not decode gets the type badge instead.
+      img.addEventListener('error', () => img.replaceWith(this.#badge(file)), { once: true });
       preview = img;
     } else {
-      preview = document.createElement('span');
-      preview.textContent = (file.name.split('.').pop() ?? '').slice(0, 4).toUpperCase() || 'FILE';
-      preview.setAttribute('aria-hidden', 'true');
+      preview = this.#badge(file);
     }
     preview.setAttribute('part', 'preview');
     const name = document.createElement('span');
@@ -293,6 +295,15 @@ export class LivedropUploadElement extends HTMLElement {
     return item;
   }
 
+  #badge(file: File): HTMLElement {
+    const badge = document.createElement('span');
+    badge.setAttribute('part', 'preview');
+    badge.setAttribute('aria-hidden', 'true');
+    const extension = file.name.includes('.') ? file.name.split('.').pop()! : '';
+    badge.textContent = extension.slice(0, 4).toUpperCase() || 'FILE';
+    return badge;
+  }
+
   #done(item: Item, upload: Upload): void {
     item.status = 'done';
     item.upload = upload;
@@ -301,7 +312,8 @@ export class LivedropUploadElement extends HTMLElement {
     item.progress.value = item.progress.max;
     item.statusLine.textContent = this.#label('label-done');
     item.input = idInput(this, this.name, upload.id);
-    this.append(item.input);
+    // The form lists ids in the order the files were added, whichever finished first.
+    this.append(...[...this.#items.values()].flatMap((each) => (each.input ? [each.input] : [])));
     this.#announce(this.#label('label-announce-done', { name: item.file.name }));
     this.#emit('livedrop-upload-complete', { file: item.file, upload });
   }
