@@ -184,6 +184,19 @@ describe('a plain HTML form post', () => {
     expect(response.text).toContain('Origin https://evil.example is not allowed');
   });
 
+  it('shows a 401 page, not JSON, when AUTH_TOKEN is set and the form carries no token', async () => {
+    server = await startServer({ CORS_ORIGINS: SITE, AUTH_TOKEN: 'admin' });
+    const response = await postForm(
+      server.url,
+      [{ name: 'redirect', value: `${SITE}/thanks` }, ...files],
+      navigation,
+    );
+    expect(response.status).toBe(401);
+    expect(response.header('location')).toBeNull();
+    expect(response.header('content-type')).toMatch(/^text\/html/);
+    expect(response.text).toContain('AUTH_REQUIRED');
+  });
+
   it('takes Accept: text/html as a navigation from a browser that sends no Fetch Metadata', async () => {
     server = await startServer({ CORS_ORIGINS: SITE });
     const response = await postForm(server.url, files, { origin: SITE, accept: 'text/html' });

@@ -2,6 +2,7 @@
 // limited in size, count and type, and able to create uploads only, never to list, read or delete.
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import {
   multipart,
   type Part,
@@ -219,6 +220,19 @@ describe('a scoped upload token', () => {
     });
     expect(feed.status).toBe(403);
     expect(await code(feed)).toBe('UPLOAD_TOKEN_SCOPE');
+    const socket = new WebSocket(
+      `ws://127.0.0.1:${server.port}/api/events?token=${encodeURIComponent(token)}`,
+      {
+        origin: SITE,
+      },
+    );
+    const refused = await new Promise<number>((resolve, reject) => {
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => reject(new Error('a scoped token opened the live feed')));
+      socket.on('error', () => {});
+    });
+    socket.terminate();
+    expect(refused).toBe(401);
     expect(await listedIds(server)).toEqual([id]);
   });
 
