@@ -5,7 +5,7 @@
 //
 // Latency = from the moment the server had written byte N of an upload to its temp file (the prober
 // saw the file reach N bytes) to the moment a watcher saw a progress event for that upload with
-// size ≥ N. Temp files are named by upload id (server/uploads/upload-store.ts), and events carry the
+// size ≥ N. Temp files are named by upload id (server/storage/local/disk-layout.ts), and events carry the
 // id, so no server hook is needed. The prober records, per file, the stat before and the stat at which
 // the size first covered N; the write happened in between, and the earlier one is used, so the figure
 // errs high by at most one poll gap (printed as probeGapP99Ms). All processes share one clock:

@@ -1,5 +1,6 @@
 // buildApp(config): the Fastify instance with every plugin registered. No I/O happens at import time;
-// building the app prepares UPLOAD_DIR (create, sweep .tmp/, rebuild the index), and the caller
+// building the app opens the storage (create, sweep a crash's leftovers) and rebuilds the upload index
+// from its records, and the caller
 // decides when to listen (server/main.ts) or inject (tests).
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -13,12 +14,14 @@ import { registerEmbedRoute } from './embed-route.js';
 import { errors } from './errors.js';
 import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { createStorage } from './storage/create-storage.js';
+import type { Storage } from './storage/storage.js';
 import { deriveTokenKey } from './tokens/scoped-token.js';
 import { uploadTokenRoutes } from './tokens/token-routes.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
+import { MemoryUploadIndex, type UploadIndex } from './uploads/upload-index.js';
 import type { UploadObserver } from './uploads/upload-observer.js';
-import { UploadStore } from './uploads/upload-store.js';
 
 /** Where `npm run build` puts the web UI: dist/web, seen from server/ (tsx, tests) or dist/server/ (npm start). */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,8 +42,10 @@ export interface AppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Completed uploads: the events layer reads its snapshot from here (`list({limit})`). */
-    uploadStore: UploadStore;
+    /** Where bytes and records live (local disk or S3; nothing here knows which). */
+    storage: Storage;
+    /** Completed uploads: the routes and the events snapshot (`list({limit})`) read them here. */
+    uploadIndex: UploadIndex;
     /** The live-events layer: bus, progress tracker, presence and the three feeds. */
     liveEvents: LiveEvents;
   }
@@ -68,9 +73,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // so a refused upload is refused before any of its body is sent.
   app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
 
-  const store = new UploadStore(config.uploadDir, app.log);
-  await store.open();
-  app.decorate('uploadStore', store);
+  const storage = createStorage(config, app.log);
+  await storage.open();
+  app.addHook('onClose', () => storage.close());
+  const index = new MemoryUploadIndex(await storage.records.loadCompleted());
+  app.log.info({ storage: config.storage, uploads: index.size }, 'upload index rebuilt');
+  app.decorate('storage', storage);
+  app.decorate('uploadIndex', index);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -106,14 +115,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     authToken: config.authToken,
     corsOrigins: config.corsOrigins,
-    recentUploads: () => store.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
+    recentUploads: () => index.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
     ...options.events,
   });
   app.decorate('liveEvents', liveEvents);
   await app.register(liveEvents.plugin);
 
   const observer = guardObserver(options.observer ?? liveEvents.tracker, app.log);
-  await app.register(uploadRoutes, { config, store, observer });
+  await app.register(uploadRoutes, { config, storage, index, observer });
   await app.register(uploadTokenRoutes, { config, key: tokenKey });
   registerEmbedRoute(app, options.embedRoot ?? join(distRoot, 'embed'));
 

@@ -81,6 +81,7 @@ export const settings = {
     'a directory path (created if missing)',
     (raw) => raw.trim() || undefined,
   ),
+  storage: setting('STORAGE', 'local', 'local (UPLOAD_DIR)', (raw) => (raw === 'local' ? raw : undefined)),
   maxFileSize: setting('MAX_FILE_SIZE', '5GiB', 'bytes, or a size such as 512KiB, 10MiB, 5GiB', parseBytes),
   maxFiles: setting('MAX_FILES', '20', 'an integer 1–1000 (file parts per request)', integer(1, 1000)),
   allowedTypes: setting(

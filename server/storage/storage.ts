@@ -61,7 +61,11 @@ export interface BlobStore {
 
   /** Creates an empty resumable blob. */
   createResumable(id: string): Promise<void>;
-  /** Durable length of an unfinished resumable blob, or null when there is none. */
+  /**
+   * Length of an unfinished resumable blob, or null when there is none. Between appends it is the
+   * durable length; while an append runs it may already count bytes that its finish() has yet to
+   * make durable (local disk), so tus answers HEAD with it only when no append holds the lock.
+   */
   resumableOffset(id: string): Promise<number | null>;
   /** Appends at `offset`, which must be the durable length; the caller holds the upload's lock. */
   append(id: string, offset: number, events: BlobWriterEvents): BlobWriter;

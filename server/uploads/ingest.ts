@@ -1,6 +1,6 @@
 // One POST /api/uploads request: the multipart body is parsed as it arrives (busboy), each file part
-// streams to its own temp file (TempFileWriter), and the request ends all-or-nothing: every file is
-// committed to the store together, or none is.
+// streams to its own staged blob (storage.blobs.stage) while its SHA-256 is updated on the same
+// buffers, and the request ends all-or-nothing: every file is committed together, or none is.
 //
 // Events (UploadObserver): `started` when a file part begins, `progress` after each acknowledged
 // write, and — only once the whole request has succeeded and its files are committed — `completed`
@@ -8,25 +8,28 @@
 // when the client went away, otherwise `failed` with the request's error (also the files whose own
 // bytes had all arrived: they are removed with the rest). A file part rejected before its first byte
 // (type not allowed, announced size over the limit) is never `started`.
+import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Busboy, type BusboyFileStream, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import type { BlobWriter, Storage } from '../storage/storage.js';
 import type { UploadGrant } from '../tokens/upload-grants.js';
 import { formatBytes } from './byte-size.js';
 import { sanitizeFileName } from './file-name.js';
 import { isTypeAllowed, normalizeMediaType } from './media-type.js';
 import { storageError } from './storage-error.js';
-import { TempFileWriter } from './temp-file-writer.js';
 import type { Upload } from './upload.js';
 import { MAX_THUMBNAIL_LENGTH, parseSizeField, parseThumbnailField } from './upload-fields.js';
+import { contentUrl, newUploadId } from './upload-id.js';
+import type { UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
-import { contentUrl, newUploadId, type UploadStore } from './upload-store.js';
 
 export interface IngestOptions {
   config: Config;
-  store: UploadStore;
+  storage: Storage;
+  index: UploadIndex;
   observer: UploadObserver;
   log: FastifyBaseLogger;
   /** The validated X-Upload-Ref header. */
@@ -42,10 +45,14 @@ type IngestError = Error & { code?: string };
 
 interface FileEntry {
   upload: Upload;
-  writer: TempFileWriter;
-  /** Settles once the part has ended and its bytes are fsynced (never rejects: failures go to fail()). */
+  writer: BlobWriter;
+  /** Bytes pushed to the writer so far. */
+  received: number;
+  /** Bytes the storage holds durably, once `written` has settled. */
+  stored: number;
+  hash: Hash | null;
+  /** Settles once the part has ended and its bytes are durable (never rejects: failures go to fail()). */
   written: Promise<void>;
-  sha256?: string | undefined;
 }
 
 /** Form fields that apply to the next file part. */
@@ -204,7 +211,7 @@ class RequestIngest {
   }
 
   #onFile(stream: BusboyFileStream, filename: string | undefined, mimeType: string | undefined): void {
-    const { config, store, observer, grant } = this.#options;
+    const { config, storage, observer, grant } = this.#options;
     const maxFileSize = this.#maxFileSize;
     const next = this.#next;
     this.#next = { expected: null };
@@ -247,7 +254,8 @@ class RequestIngest {
       ...(next.thumbnail !== undefined && { thumbnail: next.thumbnail }),
       createdAt: new Date().toISOString(),
     };
-    const writer = new TempFileWriter(store.tempPath(id), config.checksum === 'sha256', {
+    observer.started(upload);
+    const writer = storage.blobs.stage(id, {
       written: (total) => {
         upload.size = total;
         observer.progress(upload);
@@ -255,14 +263,15 @@ class RequestIngest {
       drain: () => stream.resume(),
       error: (error) => this.#fail(storageError(error)),
     });
-    const entry: FileEntry = { upload, writer, written: Promise.resolve() };
+    const hash = config.checksum === 'sha256' ? createHash('sha256') : null;
+    const entry: FileEntry = { upload, writer, received: 0, stored: 0, hash, written: Promise.resolve() };
     this.#files.push(entry);
-    observer.started(upload);
-    writer.open().catch(() => {}); // reported through the writer's error event
 
     stream.on('data', (chunk: Buffer) => {
+      hash?.update(chunk);
+      entry.received += chunk.length;
       if (!writer.push(chunk)) stream.pause();
-      if (upload.expected !== null && writer.received > upload.expected) {
+      if (upload.expected !== null && entry.received > upload.expected) {
         this.#fail(new errors.UPLOAD_SIZE_MISMATCH(`more than ${upload.expected}`, upload.expected));
       }
     });
@@ -271,11 +280,11 @@ class RequestIngest {
     stream.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
     entry.written = new Promise<void>((resolve) => stream.once('end', resolve)).then(async () => {
       if (this.#failure) return;
-      if (upload.expected !== null && writer.received !== upload.expected) {
-        return this.#fail(new errors.UPLOAD_SIZE_MISMATCH(writer.received, upload.expected));
+      if (upload.expected !== null && entry.received !== upload.expected) {
+        return this.#fail(new errors.UPLOAD_SIZE_MISMATCH(entry.received, upload.expected));
       }
       try {
-        entry.sha256 = await writer.finish();
+        entry.stored = await writer.finish();
       } catch (error) {
         this.#fail(storageError(error as NodeJS.ErrnoException));
       }
@@ -290,31 +299,33 @@ class RequestIngest {
     if (this.#failure) return;
     this.#committing = true;
     const completedAt = new Date().toISOString();
-    const completed = this.#files.map(({ upload, writer, sha256 }) => ({
+    const completed = this.#files.map(({ upload, stored, hash }) => ({
       upload: {
         ...upload,
-        size: writer.written,
+        size: stored,
         status: 'completed' as const,
-        ...(sha256 !== undefined && { sha256 }),
+        ...(hash && { sha256: hash.digest('hex') }),
         completedAt,
         url: contentUrl(upload.id),
       },
-      tempPath: writer.path,
+      from: 'staged' as const,
     }));
+    const { storage, index, observer } = this.#options;
     try {
-      await this.#options.store.commit(completed);
+      await storage.commit(completed);
     } catch (error) {
       this.#committing = false;
       return this.#fail(storageError(error as NodeJS.ErrnoException));
     }
     for (const [i, { upload }] of this.#files.entries()) {
       Object.assign(upload, completed[i]!.upload);
-      this.#options.observer.completed(upload);
+      index.insert(completed[i]!.upload);
     }
+    for (const { upload } of this.#files) observer.completed(upload);
     this.#resolve(this.#files.map((entry) => entry.upload));
   }
 
-  /** The first failure wins: stop reading, remove every temp file, tell the observer, reject. */
+  /** The first failure wins: stop reading, remove every staged blob, tell the observer, reject. */
   #fail(error: IngestError): void {
     if (this.#failure || this.#committing) return;
     this.#failure = error;

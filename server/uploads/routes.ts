@@ -3,13 +3,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
 import { registerContentRoute } from './content-route.js';
 import { answerFailed, answerStored, errorPage, isNavigation } from './form-answer.js';
 import { FormRedirects } from './form-redirect.js';
 import { ingestUploads } from './ingest.js';
 import { parseRefHeader } from './upload-fields.js';
+import { isListCursor, type UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
-import { isListCursor, type UploadStore } from './upload-store.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
@@ -18,16 +19,20 @@ const LINGER_MS = 2000;
 
 export interface UploadRoutesOptions {
   config: Config;
-  store: UploadStore;
+  storage: Storage;
+  index: UploadIndex;
   observer: UploadObserver;
 }
 
-export async function uploadRoutes(app: FastifyInstance, { config, store, observer }: UploadRoutesOptions) {
+export async function uploadRoutes(
+  app: FastifyInstance,
+  { config, storage, index, observer }: UploadRoutesOptions,
+) {
   // The body is streamed by ingest, not parsed by Fastify: hand the route the untouched request.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
 
   // Closing waits for every ingest to settle, so a shutdown that cuts uploads off still removes their
-  // temp files and tells the observer before the process exits.
+  // staged blobs and tells the observer before the process exits.
   const inFlight = new Set<Promise<unknown>>();
   app.addHook('onClose', async () => {
     await Promise.allSettled(inFlight);
@@ -63,7 +68,8 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
         : null;
       const ingest = ingestUploads(request.raw, {
         config,
-        store,
+        storage,
+        index,
         observer,
         log: request.log,
         ref,
@@ -91,20 +97,22 @@ export async function uploadRoutes(app: FastifyInstance, { config, store, observ
     if (before !== undefined && !isListCursor(before)) {
       throw new errors.UPLOAD_INVALID_FIELD('before', 'expected the `next` value of a previous page');
     }
-    return store.list({ limit: Number(limit), before });
+    return index.list({ limit: Number(limit), before });
   });
 
   app.get<{ Params: { id: string } }>('/api/uploads/:id', async (request) => {
-    const upload = store.get(request.params.id);
+    const upload = index.get(request.params.id);
     if (!upload) throw new errors.UPLOAD_NOT_FOUND(request.params.id);
     return upload;
   });
 
-  registerContentRoute(app, store);
+  registerContentRoute(app, storage.blobs, index);
 
   app.delete<{ Params: { id: string } }>('/api/uploads/:id', async (request, reply) => {
-    if (!(await store.delete(request.params.id))) throw new errors.UPLOAD_NOT_FOUND(request.params.id);
-    observer.deleted(request.params.id);
+    const { id } = request.params;
+    if (!index.delete(id)) throw new errors.UPLOAD_NOT_FOUND(id);
+    await storage.remove(id);
+    observer.deleted(id);
     return reply.code(204).send();
   });
 }
