@@ -172,6 +172,13 @@ describe.runIf(runE2e)('<livedrop-upload> on another site (Chromium)', () => {
     ]);
     for (const name of ['picked.txt', 'pasted.png', 'unwanted.txt']) await row(page, name, 'done').waitFor();
     await expect(page.locator('livedrop-upload input[type="hidden"]').count()).resolves.toBe(3);
+    // What a screen reader gets: a labelled group, a named button, and per file a labelled progress
+    // bar and a remove button named after the file.
+    const tree = await page.locator('livedrop-upload').ariaSnapshot();
+    expect(tree).toContain('group "File upload"');
+    expect(tree).toContain('button "Add files"');
+    expect(tree).toMatch(/progressbar "picked\.txt"/);
+    expect(tree).toContain('button "Remove unwanted.txt"');
 
     // Removed before submit (with the keyboard): its hidden input goes, so the form leaves it out.
     await page.locator('livedrop-upload [part~="remove"][aria-label="Remove unwanted.txt"]').press('Enter');
