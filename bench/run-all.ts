@@ -21,6 +21,8 @@ const BENCHMARKS = [
   'ws-fanout',
   'ws-idle',
   'progress-latency',
+  'integrations',
+  'cluster-latency',
 ];
 
 const { values } = parseArgs({

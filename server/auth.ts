@@ -1,4 +1,4 @@
-// AUTH_TOKEN: with a token set, every /api route except health and config needs it. Checked in
+// AUTH_TOKEN: with a token set, every /api route except health, config and openapi.json needs it. Checked in
 // onRequest, before any body byte is read, so an unauthenticated upload costs nothing. A scoped
 // upload token (server/tokens/) is accepted instead on the routes that create uploads only, from the
 // one origin it is bound to; the request then carries its grant for ingest to enforce.
@@ -9,10 +9,16 @@ import { errors } from './errors.js';
 import { verifyToken } from './tokens/scoped-token.js';
 import { type UploadGrant, UploadGrants } from './tokens/upload-grants.js';
 
-const OPEN_ROUTES = new Set(['/api/health', '/api/config']);
+const OPEN_ROUTES = new Set(['/api/health', '/api/config', '/api/openapi.json']);
+
+/** Whether a path needs the token when AUTH_TOKEN is set (the OpenAPI document says so per route too). */
+export const requiresToken = (path: string) => path.startsWith('/api/') && !OPEN_ROUTES.has(path);
 
 /** The routes a scoped token may call: creating uploads, nothing that reads, lists or deletes. */
 const SCOPED_ROUTES: { method: string; path: RegExp }[] = [{ method: 'POST', path: /^\/api\/uploads$/ }];
+
+export const isScopedRoute = (method: string, path: string) =>
+  SCOPED_ROUTES.some((route) => route.method === method && route.path.test(path));
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,15 +71,13 @@ export function registerAuth(
     // CORS preflights carry no credentials by design (Fetch §4.8); @fastify/cors answers them.
     if (request.method === 'OPTIONS') return;
     const path = request.url.split('?', 1)[0]!;
-    if (!path.startsWith('/api/') || OPEN_ROUTES.has(path)) return;
+    if (!requiresToken(path)) return;
     if (hasValidToken(request, token)) return;
 
     const presented = presentedToken(request.method, request.headers, request.url, true);
     const claims = presented !== null && tokenKey !== null ? verifyToken(tokenKey, presented) : null;
     if (claims === null) throw new errors.AUTH_REQUIRED();
-    if (!SCOPED_ROUTES.some((route) => route.method === request.method && route.path.test(path))) {
-      throw new errors.UPLOAD_TOKEN_SCOPE(request.method, path);
-    }
+    if (!isScopedRoute(request.method, path)) throw new errors.UPLOAD_TOKEN_SCOPE(request.method, path);
     const origin = request.headers.origin;
     if (origin !== claims.origin) throw new errors.UPLOAD_TOKEN_ORIGIN(claims.origin, origin ?? 'no Origin');
     request.uploadGrant = grants.grant(claims);
