@@ -37,7 +37,7 @@ export const errors = {
   UPLOAD_NOT_FOUND: createError('UPLOAD_NOT_FOUND', 'No upload with id %s', 404),
   AUTH_REQUIRED: createError('AUTH_REQUIRED', 'A valid bearer token is required', 401),
   ORIGIN_NOT_ALLOWED: createError('ORIGIN_NOT_ALLOWED', 'Origin %s is not allowed', 403),
-  UPLOAD_REDIRECT_NOT_ALLOWED: createError('UPLOAD_REDIRECT_NOT_ALLOWED', 'Field %s refused: %s', 400),
+  UPLOAD_REDIRECT_REFUSED: createError('UPLOAD_REDIRECT_REFUSED', 'Field %s refused: %s', 400),
   UPLOAD_TOKENS_DISABLED: createError(
     'UPLOAD_TOKENS_DISABLED',
     'Scoped upload tokens need AUTH_TOKEN to be set (without it, uploads need no token)',

@@ -135,7 +135,7 @@ export const routes = {
       },
     },
     errors: [
-      'UPLOAD_REDIRECT_NOT_ALLOWED',
+      'UPLOAD_REDIRECT_REFUSED',
       'UPLOAD_TOKEN_USED_UP',
       'UPLOAD_NOT_MULTIPART',
       'UPLOAD_NO_FILE',

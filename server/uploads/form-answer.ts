@@ -49,7 +49,7 @@ export function answerStored(reply: FastifyReply, uploads: Upload[], redirects: 
 
 /** A failed form post: a redirect with the code when the form gave one (and it was not the fault). */
 export function answerFailed(reply: FastifyReply, error: AnswerableError, redirects: FormRedirects | null) {
-  const target = error.code === 'UPLOAD_REDIRECT_NOT_ALLOWED' ? undefined : redirects?.errorRedirect;
+  const target = error.code === 'UPLOAD_REDIRECT_REFUSED' ? undefined : redirects?.errorRedirect;
   if (target) {
     const url = new URL(target);
     url.searchParams.set('upload_error', error.code ?? 'INTERNAL_SERVER_ERROR');

@@ -34,11 +34,11 @@ export class FormRedirects {
     return this.#targets.error_redirect ?? this.#targets.redirect;
   }
 
-  /** Takes a form field (ingest's onField); throws UPLOAD_REDIRECT_NOT_ALLOWED for a bad redirect. */
+  /** Takes a form field (ingest's onField); throws UPLOAD_REDIRECT_REFUSED for a bad redirect. */
   field = (name: string, value: string, afterFile: boolean): void => {
     if (!(REDIRECT_FIELDS as readonly string[]).includes(name)) return;
     const field = name as RedirectField;
-    const refuse = (why: string) => new errors.UPLOAD_REDIRECT_NOT_ALLOWED(field, why);
+    const refuse = (why: string) => new errors.UPLOAD_REDIRECT_REFUSED(field, why);
     if (afterFile) throw refuse('it must come before the first file in the form');
     if (this.#targets[field]) throw refuse('it is given twice');
     let url: URL;

@@ -70,7 +70,7 @@ describe('a plain HTML form post', () => {
     expect(response.header('location')).toBeNull();
     expect(response.header('content-type')).toMatch(/^text\/html/);
     const html = response.text;
-    expect(html).toContain('UPLOAD_REDIRECT_NOT_ALLOWED');
+    expect(html).toContain('UPLOAD_REDIRECT_REFUSED');
     expect(html).toContain('https://evil.example is not an allowed origin');
     expect(await storedIds()).toEqual([]);
     expect(await tempFiles(server.dir)).toEqual([]);

@@ -31,7 +31,7 @@ describe('form redirects', () => {
     ['https://user:pw@shop.example/', 'without credentials'],
     ['https://shop.example.evil.example/', 'is not an allowed origin'],
   ])('refuses %s', (value, why) => {
-    expect(() => target(value)).toThrow(expect.objectContaining({ code: 'UPLOAD_REDIRECT_NOT_ALLOWED' }));
+    expect(() => target(value)).toThrow(expect.objectContaining({ code: 'UPLOAD_REDIRECT_REFUSED' }));
     expect(() => target(value)).toThrow(why);
   });
 
