@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAuth } from './auth.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
@@ -16,6 +16,7 @@ import { createPreUploadHook } from './integrations/pre-upload-hook.js';
 import { registerWebhookQueueRoute, startWebhooks } from './integrations/webhooks.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { Metrics } from './metrics.js';
+import { registerOpenApiRoute } from './openapi/route.js';
 import { createStorage } from './storage/create-storage.js';
 import type { Storage } from './storage/storage.js';
 import { guardObserver } from './uploads/guarded-observer.js';
@@ -35,6 +36,8 @@ export interface AppOptions {
   observer?: UploadObserver;
   /** Tuning of the live feeds beyond the settings table (tests use small slow-watcher bounds). */
   events?: Pick<LiveEventsOptions, 'slowWatcher' | 'replayCapacity' | 'sseKeepAliveMs' | 'closeTimeoutMs'>;
+  /** Told about every route as it is added (the OpenAPI coverage test reads Fastify's route table). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 declare module 'fastify' {
@@ -63,6 +66,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     http: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2) },
     schemaController: { compilersFactory: lazySchemaCompilers },
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // HEADERS_TIMEOUT: a client that trickles its headers (slowloris), or a WebSocket handshake that
   // never completes, gets 408 and loses its connection. The body is bounded by UPLOAD_IDLE_TIMEOUT.
   app.server.headersTimeout = config.headersTimeoutMs;
@@ -110,6 +114,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     allowedTypes: config.allowedTypes,
     auth: config.authToken !== null,
   }));
+
+  registerOpenApiRoute(app);
 
   // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's
   // observer; the WebSocket feed shares this server's port and closes before it (preClose).
