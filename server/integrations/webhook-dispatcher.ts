@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus } from '../events/event-bus.js';
 import type { EncodedEvent } from '../events/event-types.js';
+import { type DeliveryClaims, soleNode } from './delivery-claims.js';
 import type { Delivery, DeliveryQueue } from './delivery-queue.js';
 import { failureReason, postJson } from './post-json.js';
 import { SIGNATURE_HEADER, signDelivery, TIMESTAMP_HEADER } from './webhook-signature.js';
@@ -72,6 +73,25 @@ const describe = (delivery: Delivery): DeliveryView => ({
   lastError: delivery.lastError ?? null,
 });
 
+/** Events an upload has at most once (a resumable upload may pause many times). */
+const ONCE_PER_UPLOAD: ReadonlySet<string> = new Set([
+  'upload.started',
+  'upload.completed',
+  'upload.failed',
+  'upload.aborted',
+  'upload.expired',
+  'upload.deleted',
+]);
+
+/**
+ * The Idempotency-Key, derived from the event so every node of a cluster names it alike: an event an
+ * upload has once is keyed by its type and the upload's id (announced again, e.g. after the cluster's
+ * log was lost, it keeps its key); any other by the whole event, seq included.
+ */
+function eventKey(event: EncodedEvent, uploadId: string): string {
+  return digest(ONCE_PER_UPLOAD.has(event.type) ? `${event.type}\n${uploadId}` : event.json);
+}
+
 /** 128 bits of SHA-256 in base64url: 22 characters, safe in a header and as a file name. */
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
 
@@ -81,6 +101,8 @@ export class WebhookDispatcher implements WebhookStats {
   readonly #events: Set<string>;
   readonly #totals = new Map<string, Totals>();
   #incoming: Delivery[] = [];
+  /** Claims asked of Redis and not yet answered (cluster mode). */
+  readonly #claiming = new Set<Promise<void>>();
   /** The batch the queue is writing (one at a time: group commit). */
   readonly #writes = new Set<Promise<void>>();
   readonly #inFlight = new Map<string, { controller: AbortController; settled: Promise<void> }>();
@@ -96,6 +118,8 @@ export class WebhookDispatcher implements WebhookStats {
     private readonly queue: DeliveryQueue,
     private readonly options: WebhookOptions,
     private readonly log: FastifyBaseLogger,
+    /** Cluster mode: which node queues an event (delivery-claims.ts). */
+    private readonly claims: DeliveryClaims = soleNode,
   ) {
     this.#events = new Set(options.events);
     for (const url of options.urls) this.#totals.set(url, { delivered: 0, failedAttempts: 0, givenUp: 0 });
@@ -143,12 +167,14 @@ export class WebhookDispatcher implements WebhookStats {
     this.#unsubscribe();
     this.#closed = true;
     clearTimeout(this.#timer);
+    await Promise.allSettled(this.#claiming);
     this.#flushIncoming();
     // Each write that ends starts the next batch: wait until the last one is down.
     while (this.#writes.size > 0) await Promise.allSettled(this.#writes);
     for (const { controller } of this.#inFlight.values()) controller.abort();
     await Promise.allSettled([...this.#inFlight.values()].map((attempt) => attempt.settled));
     await this.queue.close();
+    await this.claims.close();
   }
 
   /** On the publisher's stack (an upload's I/O callback): build the deliveries, store them later. */
@@ -156,27 +182,35 @@ export class WebhookDispatcher implements WebhookStats {
     const { upload, ...rest } = JSON.parse(event.json) as { upload: { id: string; thumbnail?: string } };
     // The thumbnail (up to 16 KiB) stays out: the receiver can GET /api/uploads/:id for it.
     const { thumbnail: _thumbnail, ...described } = upload;
-    // The key is derived from the event as published (its seq included), so every node of a cluster
-    // names the same event alike and a shared queue can keep one delivery of it.
-    const eventId = digest(event.json);
+    const eventId = eventKey(event, upload.id);
     const body = JSON.stringify({ id: eventId, ...rest, upload: described });
     const now = Date.now();
-    for (const url of this.options.urls) {
-      this.#incoming.push({
-        id: digest(`${eventId}\n${url}`),
-        eventId,
-        type: event.type,
-        uploadId: upload.id,
-        url,
-        body,
-        createdAt: now,
-        attempts: 0,
-        nextAttemptAt: now,
-      });
+    const deliveries = this.options.urls.map((url) => ({
+      id: digest(`${eventId}\n${url}`),
+      eventId,
+      type: event.type,
+      uploadId: upload.id,
+      url,
+      body,
+      createdAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+    }));
+    if (this.claims === soleNode) {
+      this.#enqueue(deliveries);
+      return;
     }
-    if (this.#incoming.length === this.options.urls.length && this.#writes.size === 0) {
-      queueMicrotask(() => this.#flushIncoming());
-    }
+    const claimed = this.claims.claim(eventId).then((won) => {
+      if (won) this.#enqueue(deliveries);
+    });
+    this.#claiming.add(claimed);
+    void claimed.finally(() => this.#claiming.delete(claimed));
+  }
+
+  #enqueue(deliveries: Delivery[]): void {
+    const first = this.#incoming.length === 0;
+    this.#incoming.push(...deliveries);
+    if (first && this.#writes.size === 0) queueMicrotask(() => this.#flushIncoming());
   }
 
   /**
