@@ -5,13 +5,20 @@
 // written in the next microtask, at most WEBHOOK_CONCURRENCY requests are in flight, each bounded by
 // WEBHOOK_TIMEOUT_MS; a failed attempt is retried with exponential backoff and jitter until
 // WEBHOOK_RETRY_FOR_MS have passed since the event, then moved to the dead list (docs/operations.md).
-import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus } from '../events/event-bus.js';
 import type { EncodedEvent } from '../events/event-types.js';
 import { type DeliveryClaims, soleNode } from './delivery-claims.js';
 import type { Delivery, DeliveryQueue } from './delivery-queue.js';
 import { failureReason, postJson } from './post-json.js';
+import {
+  describeDelivery,
+  digest,
+  eventKey,
+  receiverName,
+  retryDelay,
+  type WebhookQueueView,
+} from './webhook-delivery.js';
 import { SIGNATURE_HEADER, signDelivery, TIMESTAMP_HEADER } from './webhook-signature.js';
 import type { ReceiverStats, WebhookStats } from './webhook-stats.js';
 
@@ -30,70 +37,6 @@ export interface WebhookOptions {
 
 /** setTimeout's limit (about 24.8 days): a later due time is re-checked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A receiver as logs and metrics show it: no credentials, no query string (either may hold a secret). */
-export function receiverName(url: string): string {
-  const { origin, pathname } = new URL(url);
-  return origin + pathname;
-}
-
-/** Exponential backoff with "equal jitter": half the delay fixed, half random, so retries spread out. */
-export function retryDelay(attempts: number, minMs: number, maxMs: number): number {
-  const delay = Math.min(maxMs, minMs * 2 ** Math.min(attempts - 1, 40));
-  return delay / 2 + Math.random() * (delay / 2);
-}
-
-export interface DeliveryView {
-  id: string;
-  idempotencyKey: string;
-  event: string;
-  uploadId: string;
-  receiver: string;
-  attempts: number;
-  createdAt: string;
-  nextAttemptAt: string;
-  lastError: string | null;
-}
-
-export interface WebhookQueueView {
-  receivers: ReceiverStats[];
-  pending: DeliveryView[];
-  dead: DeliveryView[];
-}
-
-const describe = (delivery: Delivery): DeliveryView => ({
-  id: delivery.id,
-  idempotencyKey: delivery.eventId,
-  event: delivery.type,
-  uploadId: delivery.uploadId,
-  receiver: receiverName(delivery.url),
-  attempts: delivery.attempts,
-  createdAt: new Date(delivery.createdAt).toISOString(),
-  nextAttemptAt: new Date(delivery.nextAttemptAt).toISOString(),
-  lastError: delivery.lastError ?? null,
-});
-
-/** Events an upload has at most once (a resumable upload may pause many times). */
-const ONCE_PER_UPLOAD: ReadonlySet<string> = new Set([
-  'upload.started',
-  'upload.completed',
-  'upload.failed',
-  'upload.aborted',
-  'upload.expired',
-  'upload.deleted',
-]);
-
-/**
- * The Idempotency-Key, derived from the event so every node of a cluster names it alike: an event an
- * upload has once is keyed by its type and the upload's id (announced again, e.g. after the cluster's
- * log was lost, it keeps its key); any other by the whole event, seq included.
- */
-function eventKey(event: EncodedEvent, uploadId: string): string {
-  return digest(ONCE_PER_UPLOAD.has(event.type) ? `${event.type}\n${uploadId}` : event.json);
-}
-
-/** 128 bits of SHA-256 in base64url: 22 characters, safe in a header and as a file name. */
-const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
 
 type Totals = Pick<ReceiverStats, 'delivered' | 'failedAttempts' | 'givenUp'>;
 
@@ -157,8 +100,8 @@ export class WebhookDispatcher implements WebhookStats {
     const { pending, dead } = await this.queue.list();
     return {
       receivers: this.receivers(),
-      pending: pending.slice(0, limit).map(describe),
-      dead: dead.slice(-limit).map(describe),
+      pending: pending.slice(0, limit).map(describeDelivery),
+      dead: dead.slice(-limit).map(describeDelivery),
     };
   }
 

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../../server/integrations/delivery-queue.js';
 import { DiskDeliveryQueue } from '../../../server/integrations/disk-delivery-queue.js';
-import { receiverName, retryDelay } from '../../../server/integrations/webhook-dispatcher.js';
+import { receiverName, retryDelay } from '../../../server/integrations/webhook-delivery.js';
 import { signDelivery, verifyDelivery } from '../../../server/integrations/webhook-signature.js';
 
 const warnings: unknown[] = [];
