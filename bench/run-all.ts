@@ -21,6 +21,7 @@ const BENCHMARKS = [
   'ws-fanout',
   'ws-idle',
   'progress-latency',
+  'integrations',
   'cluster-latency',
 ];
 

@@ -40,6 +40,13 @@ export const errors = {
   EVENTS_INVALID_QUERY: createError('EVENTS_INVALID_QUERY', 'Invalid %s: %s', 400),
   STORAGE_FULL: createError('STORAGE_FULL', 'Not enough storage space left for this upload', 507),
   SHUTTING_DOWN: createError('SHUTTING_DOWN', 'The server is shutting down; try again shortly', 503),
+  // The pre-upload hook's own 4xx status and `message` replace these defaults (docs/operations.md).
+  UPLOAD_REJECTED: createError('UPLOAD_REJECTED', '%s', 403),
+  UPLOAD_HOOK_FAILED: createError(
+    'UPLOAD_HOOK_FAILED',
+    'The pre-upload check could not be made (%s); try again shortly',
+    503,
+  ),
   SERVER_BUSY: createError('SERVER_BUSY', 'The server has too many files open; try again shortly', 503),
   NODE_LOST: createError('NODE_LOST', 'The node receiving this upload (%s) stopped; send it again', 503),
 };

@@ -8,6 +8,7 @@
 import type { EventBus } from './event-bus.js';
 import type { EventHistory } from './event-history.js';
 import { type EncodedEvent, encodeEvent, type FeedNotice } from './event-types.js';
+import { type FeedObserver, ignoreFeed } from './feed-observer.js';
 import type { Presence } from './presence.js';
 import { type SlowWatcherPolicy, WatcherQueue, type WatcherSink } from './watcher-queue.js';
 
@@ -30,6 +31,7 @@ export class WatcherSet {
     private readonly policy: SlowWatcherPolicy,
     /** Frames one event for this feed's wire format. */
     private readonly frame: (event: EncodedEvent) => Buffer,
+    private readonly observer: FeedObserver = ignoreFeed,
   ) {
     this.#unsubscribe = bus.subscribe((event) => {
       if (this.#queues.size === 0) return;
@@ -79,13 +81,15 @@ export class WatcherSet {
         // Leave at once, so the others see the count drop without waiting for the socket to close.
         dropTooSlow: (reason) => {
           this.leave(queue);
+          this.observer.slowWatcherClosed();
           sink.dropTooSlow(reason);
         },
       },
       this.policy,
     );
-    for (const event of this.history.catchUp(since, this.presence.count + 1))
-      queue.push(event, this.frame(event));
+    const catchUp = this.history.catchUp(since, this.presence.count + 1);
+    if (since !== undefined) this.observer.caughtUp(catchUp[0]?.type === 'snapshot' ? 'snapshot' : 'replay');
+    for (const event of catchUp) queue.push(event, this.frame(event));
     if (!this.bus.healthy) {
       const notice = this.#notice('feed.degraded');
       queue.push(notice, this.frame(notice));
@@ -129,5 +133,6 @@ export class WatcherSet {
     const frames = events.map(this.frame);
     const joined = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
     for (const queue of this.#queues) queue.pushAll(events, frames, joined);
+    this.observer.delivered(events, this.#queues.size);
   }
 }
