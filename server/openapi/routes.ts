@@ -134,7 +134,7 @@ export const routes = {
       'UPLOAD_REJECTED',
       'UPLOAD_HOOK_FAILED',
     ],
-    unanswered: ['UPLOAD_ABORTED'],
+    unanswered: ['UPLOAD_ABORTED', 'NODE_LOST'],
   },
 
   'GET /api/uploads': {
