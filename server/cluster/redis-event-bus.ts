@@ -186,9 +186,9 @@ export class RedisEventBus implements EventBus {
         'leave',
       ])
       .catch(() => {});
-    this.#tail.destroy();
+    if (this.#tail.isOpen) this.#tail.destroy();
     await this.#tailLoop;
-    this.#commands.destroy();
+    if (this.#commands.isOpen) this.#commands.destroy();
   }
 
   #maxLen(): string {
@@ -253,7 +253,8 @@ export class RedisEventBus implements EventBus {
         'beat',
       ]);
       this.#commandSucceeded();
-      if (epoch !== this.#epoch) this.#tail.destroy(); // the tail loop notices and reloads
+      // The tail loop notices and reloads.
+      if (epoch !== this.#epoch && this.#tail.isOpen) this.#tail.destroy();
       for (let i = 0; i < orphans.length; i += 2) this.#markOrphan(orphans[i]!, orphans[i + 1]!);
     } catch {
       this.#commandFailed();
