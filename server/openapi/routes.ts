@@ -33,6 +33,8 @@ export interface RouteDescription {
   errors: ErrorCode[];
   /** Codes the route raises but never answers, because nobody is listening any more. */
   unanswered?: ErrorCode[];
+  /** A token of its own instead of AUTH_TOKEN (the default for /api routes that auth.ts protects). */
+  security?: 'metricsToken';
 }
 
 const json = (schema: Schema) => ({ 'application/json': schema });
@@ -85,6 +87,7 @@ export const routes = {
   'GET /metrics': {
     tag: 'service',
     summary: 'Prometheus metrics in the text exposition format (METRICS_TOKEN when set, never AUTH_TOKEN)',
+    security: 'metricsToken',
     responses: {
       200: { description: 'the metrics', content: { 'text/plain': string } },
     },
