@@ -22,6 +22,7 @@ const BENCHMARKS = [
   'ws-idle',
   'progress-latency',
   'integrations',
+  'cluster-latency',
 ];
 
 const { values } = parseArgs({

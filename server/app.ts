@@ -8,10 +8,16 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAuth } from './auth.js';
+import { openCluster } from './cluster/cluster-mode.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
-import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
+import {
+  createLiveEvents,
+  type LiveEvents,
+  type LiveEventsOptions,
+  liveEventsDefaults,
+} from './events/live-events.js';
 import { createPreUploadHook } from './integrations/pre-upload-hook.js';
 import { registerWebhookQueueRoute, startWebhooks } from './integrations/webhooks.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
@@ -65,6 +71,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // often enough that HEADERS_TIMEOUT holds to within a second.
     http: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2) },
     schemaController: { compilersFactory: lazySchemaCompilers },
+    // Behind a load balancer (docs/cluster.md): the client's address and scheme from X-Forwarded-*,
+    // only when told to; otherwise anyone could claim any address.
+    trustProxy: config.trustProxy,
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // HEADERS_TIMEOUT: a client that trickles its headers (slowloris), or a WebSocket handshake that
@@ -76,11 +85,24 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // so a refused upload is refused before any of its body is sent.
   app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
 
-  const storage = createStorage(config, app.log);
+  // Several nodes share one storage in cluster mode: start-up sweeps spare the others' work.
+  const storage = createStorage(config, app.log, { shared: config.redisUrl !== null });
   await storage.open();
   app.addHook('onClose', () => storage.close());
-  const index = new MemoryUploadIndex(await storage.records.loadCompleted());
-  app.log.info({ storage: config.storage, uploads: index.size }, 'upload index rebuilt');
+  const records = new MemoryUploadIndex(await storage.records.loadCompleted());
+  app.log.info({ storage: config.storage, uploads: records.size }, 'upload index rebuilt');
+  // REDIS_URL: one event log and one upload index for every node (server/cluster/); otherwise
+  // the in-process bus and this index.
+  const cluster =
+    config.redisUrl === null
+      ? undefined
+      : await openCluster({ ...config, redisUrl: config.redisUrl }, records, {
+          replayCapacity: options.events?.replayCapacity ?? liveEventsDefaults.replayCapacity,
+          recentLimit: RECENT_UPLOADS_IN_SNAPSHOT,
+          log: app.log,
+        });
+  if (cluster) app.addHook('onClose', () => cluster.bus.close());
+  const index: UploadIndex = cluster?.index ?? records;
   app.decorate('storage', storage);
   app.decorate('uploadIndex', index);
 
@@ -119,13 +141,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's
   // observer; the WebSocket feed shares this server's port and closes before it (preClose).
+  const recentUploads = () => index.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads;
   const liveEvents = createLiveEvents({
     progressIntervalMs: config.progressIntervalMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     authToken: config.authToken,
     corsOrigins: config.corsOrigins,
-    recentUploads: () => index.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
     feedObserver: (feed) => metrics.feedObserver(feed),
+    recentUploads,
+    ...(cluster && { bus: cluster.bus, snapshotSources: cluster.bus.uploads }),
     ...options.events,
   });
   app.decorate('liveEvents', liveEvents);

@@ -77,6 +77,17 @@ function parseHttpUrl(raw: string): string | undefined {
   }
 }
 
+/** Empty: no Redis. Credentials may be in the URL: it is never logged. */
+function parseRedisUrl(raw: string): string | null | undefined {
+  if (raw.trim() === '') return null;
+  try {
+    const url = new URL(raw.trim());
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseHttpUrls(raw: string): string[] | undefined {
   const urls = list(raw).map(parseHttpUrl);
   return urls.every((url) => url !== undefined) ? (urls as string[]) : undefined;
@@ -234,6 +245,39 @@ export const settings = {
   hookPreUploadForwardToken: setting('HOOK_PRE_UPLOAD_FORWARD_TOKEN', 'false', 'true or false', (raw) =>
     raw === 'true' ? true : raw === 'false' ? false : undefined,
   ),
+  redisUrl: setting(
+    'REDIS_URL',
+    '',
+    'a redis:// or rediss:// URL (empty: one node, everything in process)',
+    parseRedisUrl,
+  ),
+  redisKeyPrefix: setting(
+    'REDIS_KEY_PREFIX',
+    'livedrop:',
+    'a non-empty key prefix',
+    (raw) => raw || undefined,
+  ),
+  nodeId: setting('NODE_ID', '', 'letters, digits, . _ - (empty: hostname-pid-random)', (raw) =>
+    /^[\w.-]{0,64}$/.test(raw) ? raw : undefined,
+  ),
+  nodeHeartbeatMs: setting(
+    'NODE_HEARTBEAT_MS',
+    '1000',
+    "milliseconds 100–60000 between a node's heartbeats in Redis",
+    integer(100, 60_000),
+  ),
+  nodeTimeoutMs: setting(
+    'NODE_TIMEOUT_MS',
+    '5000',
+    'milliseconds 500–600000 without a heartbeat before a node counts as dead (above NODE_HEARTBEAT_MS)',
+    integer(500, 600_000),
+  ),
+  trustProxy: setting(
+    'TRUST_PROXY',
+    'false',
+    'true or false: build tus Location URLs from X-Forwarded-Proto/Host',
+    (raw) => (raw === 'true' ? true : raw === 'false' ? false : undefined),
+  ),
   logLevel: setting('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent', (raw) =>
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw) ? raw : undefined,
   ),
@@ -252,6 +296,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`${s.env}=${JSON.stringify(raw)} is not valid: expected ${s.accepts}`);
     }
     config[key] = value;
+  }
+  const { nodeHeartbeatMs, nodeTimeoutMs } = config as Config;
+  if (nodeTimeoutMs <= nodeHeartbeatMs) {
+    throw new ConfigError(
+      `NODE_TIMEOUT_MS=${nodeTimeoutMs} is not valid: expected more than NODE_HEARTBEAT_MS`,
+    );
   }
   return config as Config;
 }

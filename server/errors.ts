@@ -48,6 +48,7 @@ export const errors = {
     503,
   ),
   SERVER_BUSY: createError('SERVER_BUSY', 'The server has too many files open; try again shortly', 503),
+  NODE_LOST: createError('NODE_LOST', 'The node receiving this upload (%s) stopped; send it again', 503),
 };
 
 export type ErrorCode = keyof typeof errors;

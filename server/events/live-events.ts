@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Upload } from '../uploads/upload.js';
 import { type EventBus, InProcessEventBus } from './event-bus.js';
-import { EventHistory } from './event-history.js';
+import { EventHistory, type SnapshotSources } from './event-history.js';
 import type { EncodedEvent } from './event-types.js';
 import type { FeedName, FeedObserver } from './feed-observer.js';
 import type { FeedAccessPolicy } from './feed-request.js';
@@ -21,6 +21,8 @@ export interface LiveEventsOptions extends FeedAccessPolicy {
   /** Recently completed uploads for snapshots, newest first (the caller reads its own index). */
   recentUploads(): Upload[];
   bus?: EventBus;
+  /** Where snapshots come from when the bus is shared (cluster mode: every node's uploads). */
+  snapshotSources?: SnapshotSources;
   /** Events kept for reconnects with `since`. */
   replayCapacity?: number;
   slowWatcher?: Partial<SlowWatcherPolicy>;
@@ -58,10 +60,14 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   const bus = options.bus ?? new InProcessEventBus();
   const tracker = new ProgressTracker(bus, settings.progressIntervalMs);
   const presence = new Presence(bus);
-  const history = new EventHistory(bus, settings.replayCapacity, {
-    inProgress: () => tracker.inProgress(),
-    recentUploads: options.recentUploads,
-  });
+  const history = new EventHistory(
+    bus,
+    settings.replayCapacity,
+    options.snapshotSources ?? {
+      inProgress: () => tracker.inProgress(),
+      recentUploads: options.recentUploads,
+    },
+  );
 
   const feeds = new Map<FeedName, WatcherSet>();
   const watcherSet = (feed: FeedName, frame: (event: EncodedEvent) => Buffer) => {

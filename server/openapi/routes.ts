@@ -137,7 +137,8 @@ export const routes = {
       'UPLOAD_REJECTED',
       'UPLOAD_HOOK_FAILED',
     ],
-    unanswered: ['UPLOAD_ABORTED'],
+    // NODE_LOST: a node that died mid-upload is not there to answer; survivors say so in upload.failed.
+    unanswered: ['UPLOAD_ABORTED', 'NODE_LOST'],
   },
 
   'GET /api/uploads': {
