@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELP } from '../../cli/help.js';
 import { readDoc } from '../fixtures/docs.js';
-import { buildCli, deadPort, type RecordingServer, runCli, startRecordingServer } from './harness.js';
+import { eventually } from '../fixtures/upload-server.js';
+import {
+  buildCli,
+  deadPort,
+  type RecordingServer,
+  runCli,
+  startCli,
+  startRecordingServer,
+} from './harness.js';
 
 const TOKEN = 'cli-secret';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -136,6 +144,34 @@ describe('livedrop upload (multipart), ls, get, rm', () => {
     const again = await livedrop('rm', ids['c.txt']!);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('404 UPLOAD_NOT_FOUND');
+  });
+});
+
+describe('livedrop watch, piped', () => {
+  it('prints one plain line per event, and --json each message as it came; Ctrl-C ends it with 0', async () => {
+    const plain = startCli(cli.bin, ['watch'], { env, cwd: work });
+    const json = startCli(cli.bin, ['watch', '--json'], { env, cwd: work });
+    await eventually(() => expect(plain.stdout()).toMatch(/^snapshot\t\d+ uploads\t\d+ watching\n/), 10_000);
+    await eventually(() => expect(json.stdout()).toContain('"type":"snapshot"'), 10_000);
+    await writeFile(join(work, 'watched.txt'), 'seen\n');
+    const uploaded = await livedrop('upload', 'watched.txt');
+    const id = uploaded.stdout.split('\t')[0]!;
+    await eventually(
+      () => expect(plain.stdout()).toContain(`upload.completed\t${id}\t5/5\twatched.txt\n`),
+      10_000,
+    );
+    await eventually(() => {
+      const messages = json
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(messages.find((m) => m.type === 'upload.completed')?.upload).toMatchObject({ id, size: 5 });
+    }, 10_000);
+    plain.child.kill('SIGINT');
+    json.child.kill('SIGINT');
+    expect((await plain.done).code).toBe(0);
+    expect((await json.done).code).toBe(0);
   });
 });
 
