@@ -4,6 +4,7 @@
 // fails while a route, a status or an error code of the server is missing here.
 import type { ErrorCode } from '../errors.js';
 import { ref, type Schema } from './schemas.js';
+import { tusRoutes } from './tus-routes.js';
 
 export interface Parameter {
   description: string;
@@ -330,6 +331,7 @@ export const routes = {
     responses: { 200: { description: 'the events, possibly none', content: json(ref('EventBatch')) } },
     errors: ['ORIGIN_NOT_ALLOWED', 'EVENTS_INVALID_QUERY'],
   },
+  ...tusRoutes,
 } satisfies Record<string, RouteDescription>;
 
 /** Routes Fastify has that are not the API, and so not in the document. */
