@@ -90,6 +90,28 @@ describe('livedrop upload (multipart), ls, get, rm', () => {
     expect(uploads.map((u: { id: string }) => u.id)).toEqual([ids['c.txt'], ids['b.bin'], ids['a.txt']]);
   });
 
+  it('ls QUERY searches names, --type and --status filter on the server; a bad status is refused (exit 2)', async () => {
+    const found = await livedrop('ls', 'A.T');
+    expect(
+      found.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[4]),
+    ).toEqual(['a.txt']);
+    const texts = await livedrop('ls', '--type', 'text/');
+    expect(
+      texts.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[4]),
+    ).toEqual(['c.txt', 'a.txt']);
+    const completed = await livedrop('ls', '--status', 'completed', '--json');
+    expect(completed.stdout.trim().split('\n')).toHaveLength(3);
+    const bad = await livedrop('ls', '--status', 'sleeping');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('UPLOAD_INVALID_FIELD');
+  });
+
   it('get resumes a partial download with Range from where FILE.part ends, and checks the sha256', async () => {
     const data = files['b.bin'];
     const half = 123_456;
