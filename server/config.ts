@@ -49,7 +49,7 @@ const list = (raw: string) =>
 
 const MIME_PATTERN = /^[a-z0-9!#$&^_.+-]+\/(\*|[a-z0-9!#$&^_.+-]+)$/i;
 
-function parseTypes(raw: string): string[] | undefined {
+export function parseTypes(raw: string): string[] | undefined {
   const types = list(raw).map((t) => t.toLowerCase());
   return types.every((t) => MIME_PATTERN.test(t)) ? types : undefined;
 }
@@ -139,6 +139,18 @@ export const settings = {
     parseOrigins,
   ),
   authToken: setting('AUTH_TOKEN', '', 'any non-empty secret (empty: no auth)', (raw) => raw || null),
+  uploadTokenSecret: setting(
+    'UPLOAD_TOKEN_SECRET',
+    '',
+    'any non-empty secret that signs scoped upload tokens (empty: derived from AUTH_TOKEN)',
+    (raw) => raw || null,
+  ),
+  uploadTokenMaxTtl: setting(
+    'UPLOAD_TOKEN_MAX_TTL',
+    '86400',
+    'seconds 60–2592000 a scoped upload token may live at most',
+    integer(60, 2_592_000),
+  ),
   checksum: setting('CHECKSUM', 'sha256', 'sha256 or none', (raw) =>
     raw === 'sha256' || raw === 'none' ? raw : undefined,
   ),

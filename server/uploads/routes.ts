@@ -6,6 +6,8 @@ import { errors } from '../errors.js';
 import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import type { Storage } from '../storage/storage.js';
 import { registerContentRoute } from './content-route.js';
+import { answerFailed, answerStored, errorPage, isNavigation } from './form-answer.js';
+import { FormRedirects } from './form-redirect.js';
 import { ingestUploads } from './ingest.js';
 import type { UploadStatus } from './upload.js';
 import { parseRefHeader } from './upload-fields.js';
@@ -52,6 +54,15 @@ export async function uploadRoutes(
     await Promise.allSettled(inFlight);
   });
 
+  // A browser navigation (a plain HTML form) is never answered with JSON, even when refused before
+  // the handler runs (origin, auth, content type): form-answer.ts draws the page.
+  app.setErrorHandler(async (error, request, reply) => {
+    const isFormPost = request.method === 'POST' && request.routeOptions.url === '/api/uploads';
+    if (!isFormPost || !isNavigation(request.headers)) throw error;
+    if ((error as { statusCode?: number }).statusCode === undefined) request.log.error(error);
+    return errorPage(reply, error as Error);
+  });
+
   app.post('/api/uploads', {
     // Checked before any body byte is read.
     preParsing: async (request) => {
@@ -64,6 +75,13 @@ export async function uploadRoutes(
       const ref = parseRefHeader(request.headers['x-upload-ref']);
       // Every check that needs no body has passed: ask for it (see checkContinue in app.ts).
       if (/\b100-continue\b/i.test(request.headers.expect ?? '')) reply.raw.writeContinue();
+      const redirects = isNavigation(request.headers)
+        ? new FormRedirects({
+            origin: request.headers.origin,
+            host: request.headers.host,
+            corsOrigins: config.corsOrigins,
+          })
+        : null;
       const ingest = ingestUploads(request.raw, {
         config,
         storage,
@@ -72,12 +90,16 @@ export async function uploadRoutes(
         log: request.log,
         ref,
         preUploadHook,
+        grant: request.uploadGrant,
+        ...(redirects && { onField: redirects.field }),
       });
       inFlight.add(ingest);
       try {
-        return reply.code(201).send({ uploads: await ingest });
+        const uploads = await ingest;
+        if (redirects) return answerStored(reply, uploads, redirects);
+        return reply.code(201).send({ uploads });
       } catch (error) {
-        return answerFailure(request, reply, error as Error & { code?: string });
+        return answerFailure(request, reply, error as Error & { code?: string }, redirects);
       } finally {
         inFlight.delete(ingest);
       }
@@ -136,7 +158,12 @@ export async function uploadRoutes(
   });
 }
 
-function answerFailure(request: FastifyRequest, reply: FastifyReply, error: Error & { code?: string }) {
+function answerFailure(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: Error & { code?: string },
+  redirects: FormRedirects | null,
+) {
   const raw = request.raw;
   if (error.code === 'UPLOAD_ABORTED') {
     // Nobody is listening for an answer: log it as the client's doing, not as a server error.
@@ -152,6 +179,8 @@ function answerFailure(request: FastifyRequest, reply: FastifyReply, error: Erro
     raw.resume();
     const timer = setTimeout(() => raw.socket?.destroy(), LINGER_MS);
     raw.once('close', () => clearTimeout(timer));
+    reply.header('connection', 'close');
   }
+  if (redirects) return answerFailed(reply, error, redirects);
   throw error;
 }
