@@ -307,6 +307,8 @@ export class RedisEventBus implements EventBus {
         await sleep(RETRY_MS);
       }
     }
+    // A tail reopened while close() ran is closed here.
+    if (this.#tail.isOpen) this.#tail.destroy();
   }
 
   async #reopenTail(): Promise<RedisConnection> {
