@@ -124,11 +124,13 @@ function operation(method: string, path: string, route: RouteDescription, { head
         },
       ]),
     ),
-    security: !needsToken(method, path)
-      ? []
-      : SAFE_METHODS.has(method)
-        ? [{ bearerToken: [] }, { tokenQuery: [] }]
-        : [{ bearerToken: [] }],
+    security: route.security
+      ? [{ [route.security]: [] }]
+      : !needsToken(method, path)
+        ? []
+        : SAFE_METHODS.has(method)
+          ? [{ bearerToken: [] }, { tokenQuery: [] }]
+          : [{ bearerToken: [] }],
     ...(route.unanswered && { 'x-unanswered-error-codes': route.unanswered }),
   };
 }
@@ -164,6 +166,12 @@ export function buildOpenApiDocument() {
       schemas,
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', description: 'AUTH_TOKEN, when the server sets one' },
+        metricsToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'METRICS_TOKEN, when the server sets one (GET /metrics only; AUTH_TOKEN does not open it)',
+        },
         tokenQuery: {
           type: 'apiKey',
           in: 'query',

@@ -4,6 +4,7 @@
 // fails while a route, a status or an error code of the server is missing here.
 import type { ErrorCode } from '../errors.js';
 import { ref, type Schema } from './schemas.js';
+import { tusRoutes } from './tus-routes.js';
 
 export interface Parameter {
   description: string;
@@ -33,6 +34,8 @@ export interface RouteDescription {
   errors: ErrorCode[];
   /** Codes the route raises but never answers, because nobody is listening any more. */
   unanswered?: ErrorCode[];
+  /** A token of its own instead of AUTH_TOKEN (the default for /api routes that auth.ts protects). */
+  security?: 'metricsToken';
 }
 
 const json = (schema: Schema) => ({ 'application/json': schema });
@@ -85,6 +88,7 @@ export const routes = {
   'GET /metrics': {
     tag: 'service',
     summary: 'Prometheus metrics in the text exposition format (METRICS_TOKEN when set, never AUTH_TOKEN)',
+    security: 'metricsToken',
     responses: {
       200: { description: 'the metrics', content: { 'text/plain': string } },
     },
@@ -327,6 +331,7 @@ export const routes = {
     responses: { 200: { description: 'the events, possibly none', content: json(ref('EventBatch')) } },
     errors: ['ORIGIN_NOT_ALLOWED', 'EVENTS_INVALID_QUERY'],
   },
+  ...tusRoutes,
 } satisfies Record<string, RouteDescription>;
 
 /** Routes Fastify has that are not the API, and so not in the document. */

@@ -215,6 +215,49 @@ describe('real responses match the OpenAPI document', () => {
     await check('GET', badTimeout);
   });
 
+  it('tus: OPTIONS 204, POST 201, HEAD 200, PATCH 204 and 409, 412 without Tus-Resumable, DELETE 204, then 410', async () => {
+    const tus = { ...auth, 'tus-resumable': '1.0.0' };
+    await check('OPTIONS', await fetch(`${server.url}/api/tus`, { method: 'OPTIONS' }));
+    const created = await fetch(`${server.url}/api/tus`, {
+      method: 'POST',
+      headers: {
+        ...tus,
+        'upload-length': '10',
+        'upload-metadata': `filename ${btoa('t.txt')},filetype ${btoa('text/plain')}`,
+      },
+    });
+    expect(created.status).toBe(201);
+    await check('POST', created);
+    const path = new URL(created.headers.get('location')!, server.url).pathname;
+    await check('OPTIONS', await fetch(`${server.url}${path}`, { method: 'OPTIONS' }));
+    await check('HEAD', await fetch(`${server.url}${path}`, { method: 'HEAD', headers: tus }));
+    const append = (offset: string, body: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'PATCH',
+        headers: { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': offset },
+        body,
+      });
+    const patched = await append('0', 'hello');
+    expect(patched.status).toBe(204);
+    await check('PATCH', patched);
+    const mismatch = await append('0', 'again');
+    expect(mismatch.status).toBe(409);
+    await check('PATCH', mismatch);
+    const noVersion = await fetch(`${server.url}${path}`, { method: 'HEAD', headers: auth });
+    expect(noVersion.status).toBe(412);
+    await check('HEAD', noVersion);
+    const overridden = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { ...tus, 'x-http-method-override': 'HEAD' },
+    });
+    expect(overridden.status).toBe(200);
+    await check('POST', overridden);
+    await check('DELETE', await fetch(`${server.url}${path}`, { method: 'DELETE', headers: tus }));
+    const gone = await fetch(`${server.url}${path}`, { method: 'HEAD', headers: tus });
+    expect(gone.status).toBe(410);
+    await check('HEAD', gone);
+  });
+
   it('operations: the webhook queue and /metrics, 200', async () => {
     await check('GET', await get('/api/webhooks/queue'));
     const metrics = await fetch(`${server.url}/metrics`);
