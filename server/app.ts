@@ -110,7 +110,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           recentLimit: RECENT_UPLOADS_IN_SNAPSHOT,
           log: app.log,
         });
-  if (cluster) app.addHook('onClose', () => cluster.bus.close());
   const index: UploadIndex = cluster?.index ?? records;
   app.decorate('storage', storage);
   app.decorate('uploadIndex', index);
@@ -191,12 +190,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     storage,
     index,
     observer,
-    locks: new InProcessUploadLocks(),
+    locks: cluster?.locks ?? new InProcessUploadLocks(),
     log: app.log,
     preUploadHook,
   });
   await tus.open();
   app.addHook('onClose', () => tus.close());
+  // Last: what closing the uploads and webhooks still publishes goes out before the node leaves.
+  if (cluster) app.addHook('onClose', () => cluster.close());
   await app.register(tusRoutes, { config, tus });
 
   if (existsSync(webRoot)) {

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { MemoryUploadIndex } from '../uploads/upload-index.js';
 import { ClusterUploadIndex } from './cluster-upload-index.js';
 import { RedisEventBus } from './redis-event-bus.js';
+import { RedisUploadLocks } from './redis-upload-locks.js';
 
 /** Events the stream keeps; `since` further back than a node's replay ring gets a snapshot anyway. */
 const STREAM_MAX_LENGTH = 10_000;
@@ -24,6 +25,9 @@ export function nodeIdOf(config: Config): string {
 export interface Cluster {
   bus: RedisEventBus;
   index: ClusterUploadIndex;
+  /** The per-upload lock of resumable uploads, across nodes. */
+  locks: RedisUploadLocks;
+  close(): Promise<void>;
 }
 
 /** Joins the cluster; `records` is the index rebuilt from the (shared) storage's records. */
@@ -58,7 +62,16 @@ export async function openCluster(
   try {
     const bus = await Promise.race([opening, timeout]);
     options.log.info({ nodeId, redis: host, epoch: bus.epoch, seq: bus.seq }, 'cluster mode: joined');
-    return { bus, index: new ClusterUploadIndex(records, bus) };
+    const locks = await RedisUploadLocks.open(config.redisUrl, nodeId, config.redisKeyPrefix, () => {});
+    return {
+      bus,
+      index: new ClusterUploadIndex(records, bus),
+      locks,
+      async close() {
+        locks.close();
+        await bus.close();
+      },
+    };
   } finally {
     clearTimeout(timer);
   }

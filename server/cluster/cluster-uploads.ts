@@ -41,6 +41,7 @@ export class ClusterUploads implements SnapshotSources {
     if (id === undefined) return;
     switch (event.type) {
       case 'upload.started':
+      case 'upload.paused': // a paused resumable upload stays in the snapshot's live half
         this.#live.set(id, { started: uploadOf(event.json) });
         return;
       case 'upload.progress': {

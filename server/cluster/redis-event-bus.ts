@@ -261,12 +261,22 @@ export class RedisEventBus implements EventBus {
     }
   }
 
-  /** An upload whose node died: failed (multipart). Several survivors may try; the script lets one through. */
+  /**
+   * An upload whose node died: a multipart one failed (its request died with the node), a resumable
+   * one paused (its bytes are in the shared storage; the client resumes through any node). Several
+   * survivors may try; the script lets one through.
+   */
   #markOrphan(id: string, deadNode: string): void {
     const upload = this.uploads.live(id);
     if (!upload) return;
-    const error = { code: 'NODE_LOST', message: new errors.NODE_LOST(deadNode).message };
-    const body: EventBody = { type: 'upload.failed', upload: { ...upload, status: 'failed' }, error };
+    const body: EventBody =
+      upload.kind === 'resumable'
+        ? { type: 'upload.paused', upload: { ...upload, status: 'paused' } }
+        : {
+            type: 'upload.failed',
+            upload: { ...upload, status: 'failed' },
+            error: { code: 'NODE_LOST', message: new errors.NODE_LOST(deadNode).message },
+          };
     this.#enqueue(body.type, id, restOf(body), ['orphan', deadNode]);
   }
 
@@ -307,6 +317,8 @@ export class RedisEventBus implements EventBus {
         await sleep(RETRY_MS);
       }
     }
+    // A tail reopened while close() ran is closed here.
+    if (this.#tail.isOpen) this.#tail.destroy();
   }
 
   async #reopenTail(): Promise<RedisConnection> {

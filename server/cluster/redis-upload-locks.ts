@@ -6,19 +6,9 @@
 // that finds the lock held asks the holder to stop (PUBLISH on `lock-release`, the holder's node is
 // subscribed: tusd's "requestUnlock"), then retries until the holder released or `waitMs` ran out.
 // A holder that cannot renew (Redis unreachable, or its lease lapsed) is told to stop as well.
+import type { UploadLease, UploadLocks } from '../tus/upload-lock.js';
 import type { RedisConnection } from './redis-connection.js';
 import { connectRedis, LuaScript } from './redis-connection.js';
-
-/** The tus room's lock interface (server/tus/upload-lock.ts), implemented with Redis. */
-export interface UploadLease {
-  readonly token: number;
-  readonly stopRequested: AbortSignal;
-  release(): Promise<void>;
-}
-
-export interface UploadLocks {
-  acquire(id: string, waitMs: number): Promise<UploadLease | null>;
-}
 
 /** How long a lock outlives its holder's last renewal. */
 export const LEASE_MS = 3000;

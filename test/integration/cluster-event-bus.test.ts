@@ -188,7 +188,7 @@ describe('RedisEventBus when Redis restarts', () => {
         expect(changes.at(-1)).toBe('restored');
         expect(a.seq).toBe(b.seq);
       } finally {
-        await Promise.all([a.close(), b.close()]);
+        await Promise.allSettled([a.close(), b.close()]);
         await server.stop();
       }
     },
