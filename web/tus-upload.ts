@@ -4,8 +4,10 @@
 // kept in localStorage under the file's fingerprint (name, type, size, lastModified, endpoint), so the
 // same file chosen again after a reload resumes instead of starting over. Self-contained: no page
 // DOM, so the <livedrop-upload> element can use it too.
+
 import * as tus from 'tus-js-client';
 import { errorMessage } from './api-error.js';
+import { relativePath } from './folder-drop.js';
 import type { RunningUpload, UploadHandlers, UploadOutcome } from './xhr-upload.js';
 
 export interface ResumableRequest {
@@ -35,7 +37,12 @@ export function sendResumable(request: ResumableRequest, handlers: UploadHandler
     chunkSize: request.chunkSize,
     retryDelays: RETRY_DELAYS,
     headers: { ...request.headers, 'X-Upload-Ref': request.ref },
-    metadata: { filename: request.file.name, filetype: request.file.type || 'application/octet-stream' },
+    metadata: {
+      filename: request.file.name,
+      filetype: request.file.type || 'application/octet-stream',
+      // The file's path in a dropped folder, as Uppy names it; the server keeps it as `path`.
+      ...(relativePath(request.file) && { relativePath: relativePath(request.file)! }),
+    },
     storeFingerprintForResuming: true,
     removeFingerprintOnSuccess: true,
     onProgress(sent, total) {

@@ -9,10 +9,11 @@ import { errors } from '../errors.js';
 import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import type { ResumableRecord, Storage } from '../storage/storage.js';
 import { formatBytes } from '../uploads/byte-size.js';
-import { sanitizeFileName } from '../uploads/file-name.js';
+import { sanitizeFileName, sanitizeRelativePath } from '../uploads/file-name.js';
 import { isTypeAllowed, normalizeMediaType } from '../uploads/media-type.js';
 import { storageError } from '../uploads/storage-error.js';
 import type { Upload } from '../uploads/upload.js';
+import { MAX_RAW_PATH_LENGTH } from '../uploads/upload-fields.js';
 import { contentUrl, newUploadId } from '../uploads/upload-id.js';
 import type { UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
@@ -147,6 +148,9 @@ export class TusUploads {
       throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize));
     }
     const name = sanitizeFileName(input.metadata.values.get('filename'));
+    // A file from a dropped folder: its relative path (the `relativePath` key Uppy also sends), display only.
+    const rawPath = input.metadata.values.get('relativePath');
+    const path = rawPath && rawPath.length <= MAX_RAW_PATH_LENGTH ? sanitizeRelativePath(rawPath) : undefined;
     // A partial upload is a piece of a file, not one: the hook is asked about the final upload.
     const verdict =
       input.concat?.kind === 'partial'
@@ -172,6 +176,7 @@ export class TusUploads {
       createdAt: new Date().toISOString(),
       kind: 'resumable',
       expiresAt,
+      ...(path !== undefined && { path }),
       ...(verdict?.meta && { meta: verdict.meta }),
     };
     const record: ResumableRecord = { upload, metadata: input.metadata.raw, expiresAt };
