@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HELP } from '../../cli/help.js';
 import { readDoc } from '../fixtures/docs.js';
 import { eventually } from '../fixtures/upload-server.js';
@@ -25,6 +25,9 @@ let cli: Awaited<ReturnType<typeof buildCli>>;
 let server: RecordingServer;
 let work: string;
 let env: Record<string, string>;
+
+// Each test spawns the CLI several times: on a loaded machine a start can take seconds.
+vi.setConfig({ testTimeout: 120_000 });
 
 beforeAll(async () => {
   [cli, server, work] = await Promise.all([

@@ -9,12 +9,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { eventually } from '../fixtures/upload-server.js';
 import { buildCli, type RecordingServer, startRecordingServer } from './harness.js';
 
 let cli: Awaited<ReturnType<typeof buildCli>>;
 let server: RecordingServer;
+
+// Each test spawns the CLI several times: on a loaded machine a start can take seconds.
+vi.setConfig({ testTimeout: 120_000 });
 
 beforeAll(async () => {
   [cli, server] = await Promise.all([buildCli(), startRecordingServer({ PROGRESS_INTERVAL_MS: '50' })]);
