@@ -39,6 +39,16 @@ export const errors = {
   ORIGIN_NOT_ALLOWED: createError('ORIGIN_NOT_ALLOWED', 'Origin %s is not allowed', 403),
   EVENTS_INVALID_QUERY: createError('EVENTS_INVALID_QUERY', 'Invalid %s: %s', 400),
   STORAGE_FULL: createError('STORAGE_FULL', 'Not enough storage space left for this upload', 507),
+  STORAGE_UNAVAILABLE: createError(
+    'STORAGE_UNAVAILABLE',
+    'The storage backend is unavailable or timed out (%s); nothing was stored, try again shortly',
+    503,
+  ),
+  STORAGE_BAD_GATEWAY: createError(
+    'STORAGE_BAD_GATEWAY',
+    'The storage backend refused the request (%s); nothing was stored',
+    502,
+  ),
   SHUTTING_DOWN: createError('SHUTTING_DOWN', 'The server is shutting down; try again shortly', 503),
   SERVER_BUSY: createError('SERVER_BUSY', 'The server has too many files open; try again shortly', 503),
 };
