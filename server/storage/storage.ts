@@ -13,7 +13,10 @@ import type { Upload } from '../uploads/upload.js';
 
 /** What a writer tells its caller as the backend takes the bytes. */
 export interface BlobWriterEvents {
-  /** The backend acknowledged bytes: `total` is the blob's length now stored (from byte 0 of the blob). */
+  /**
+   * The backend took bytes: `total` counts from byte 0 of the blob. Local disk: written to the
+   * kernel; S3: taken into the writer's bounded part buffer. Durable only once finish() resolves.
+   */
   written(total: number): void;
   /** The queue went below its bound again: a paused source may resume. */
   drain(): void;

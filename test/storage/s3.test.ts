@@ -16,7 +16,7 @@ let release: () => Promise<void>;
 beforeAll(async () => {
   ({ endpoint, release } = await s3ForThisFile());
   bucket = await createTestBucket(endpoint);
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await release();
 });

@@ -64,6 +64,8 @@ export class S3PartWriter implements BlobWriter {
   #tailKey = '';
   /** The part that carries the old tail's last byte: once it is stored, the tail is absorbed. */
   #tailAbsorbedBy = 0;
+  /** Bytes taken so far, from byte 0 of the blob: what `written` reports (see push()). */
+  #accepted = 0;
   #paused = false;
   #failure: Error | null = null;
   #destroyed = false;
@@ -91,7 +93,9 @@ export class S3PartWriter implements BlobWriter {
         this.#chunks.unshift(tail);
         this.#buffered += tail.length;
       }
+      this.#accepted = partBytes + this.#buffered;
       this.#ready = true;
+      if (this.#accepted > partBytes + tail.length) this.#events.written(this.#accepted);
       this.#cutParts();
       this.#checkDrain();
     } catch (error) {
@@ -107,7 +111,14 @@ export class S3PartWriter implements BlobWriter {
     if (this.#failure || this.#destroyed) return true;
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
-    if (this.#ready) this.#cutParts();
+    if (this.#ready) {
+      // Progress counts bytes the writer has taken into its bounded part buffer, as the local writer
+      // counts bytes the kernel has taken: durable only at finish() either way. Reporting only
+      // stored parts would show nothing for files under one part (5 MiB and more).
+      this.#accepted += chunk.length;
+      this.#events.written(this.#accepted);
+      this.#cutParts();
+    }
     if (this.#mustPause()) {
       this.#paused = true;
       return false;
@@ -152,7 +163,6 @@ export class S3PartWriter implements BlobWriter {
           this.#parts.push({ PartNumber: part.number, ETag: etag });
           this.#partBytes += part.body.length;
           if (part.number === this.#tailAbsorbedBy) this.#tailBytes = 0;
-          this.#events.written(this.#stored);
           this.#pump();
           this.#checkDrain();
           this.#settle();
