@@ -6,7 +6,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../server/config.js';
 import { S3_MIN_PART, S3Storage } from '../../server/storage/s3/s3-storage.js';
 import { isUploadId } from '../../server/uploads/upload-id.js';
-import { createTestBucket, s3Env, s3ForThisFile, testS3Client } from '../fixtures/s3-server.js';
+import { s3ForThisFile } from '../fixtures/s3-for-tests.js';
+import { createTestBucket, s3Env, testS3Client } from '../fixtures/s3-server.js';
 import { describeStorage } from './conformance.js';
 import { recordingLog } from './test-log.js';
 
