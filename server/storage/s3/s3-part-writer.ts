@@ -1,7 +1,8 @@
 // One stream of bytes into S3 as multipart-upload parts: the S3 counterpart of local/file-writer.ts.
-// Pushed chunks collect until they make a part (`partSize`, at least S3's 5 MiB minimum), at most
-// `queueDepth` parts upload at once and one more may wait, and push() returns false while a part
-// waits: memory per writer stays under (queueDepth + 1) parts plus one chunk, whatever the file size.
+// Pushed chunks are copied into a part buffer (`partSize`, at least S3's 5 MiB minimum; part buffers
+// are reused, so a long upload allocates two or three, not one per part), at most `queueDepth` parts
+// upload at once and one more may wait, and push() returns false while a part waits: memory per
+// writer stays under queueDepth + 2 parts, whatever the file size.
 //
 //   staged   a new object: a short blob is one PutObject at finish(); a longer one a multipart upload
 //            created with its first part and completed at finish(). The object is invisible to the
@@ -51,8 +52,14 @@ export class S3PartWriter implements BlobWriter {
   readonly #abort = new AbortController();
   #ready = false;
   #uploadId: Promise<string> | null = null;
-  #chunks: Buffer[] = [];
+  /** The part being filled, and how many of its bytes are filled. */
+  #fill: Buffer | null = null;
   #buffered = 0;
+  /** Chunks pushed before an append knows its start (the tail goes first). */
+  #early: Buffer[] = [];
+  #earlyBytes = 0;
+  /** Part buffers whose upload is done, for reuse. */
+  #spare: Buffer[] = [];
   #waiting: { number: number; body: Buffer }[] = [];
   #inFlight = 0;
   #nextPart = 1;
@@ -88,15 +95,13 @@ export class S3PartWriter implements BlobWriter {
       this.#nextPart = partCount + 1;
       this.#partBytes = partBytes;
       this.#tailKey = tailKey;
-      if (tail.length > 0) {
-        this.#tailBytes = tail.length;
-        this.#chunks.unshift(tail);
-        this.#buffered += tail.length;
-      }
-      this.#accepted = partBytes + this.#buffered;
+      this.#tailBytes = tail.length;
       this.#ready = true;
-      if (this.#accepted > partBytes + tail.length) this.#events.written(this.#accepted);
-      this.#cutParts();
+      for (const chunk of [tail, ...this.#early.splice(0)]) this.#take(chunk);
+      this.#accepted = partBytes + tail.length + this.#earlyBytes;
+      if (this.#earlyBytes > 0) this.#events.written(this.#accepted);
+      this.#earlyBytes = 0;
+      this.#pump();
       this.#checkDrain();
     } catch (error) {
       this.#fail(error as Error);
@@ -109,15 +114,17 @@ export class S3PartWriter implements BlobWriter {
 
   push(chunk: Buffer): boolean {
     if (this.#failure || this.#destroyed) return true;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
     if (this.#ready) {
+      this.#take(chunk);
       // Progress counts bytes the writer has taken into its bounded part buffer, as the local writer
       // counts bytes the kernel has taken: durable only at finish() either way. Reporting only
       // stored parts would show nothing for files under one part (5 MiB and more).
       this.#accepted += chunk.length;
       this.#events.written(this.#accepted);
-      this.#cutParts();
+      this.#pump();
+    } else {
+      this.#early.push(chunk);
+      this.#earlyBytes += chunk.length;
     }
     if (this.#mustPause()) {
       this.#paused = true;
@@ -127,7 +134,7 @@ export class S3PartWriter implements BlobWriter {
   }
 
   #mustPause(): boolean {
-    return this.#waiting.length > 0 || this.#buffered >= this.#target.partSize;
+    return this.#waiting.length > 0 || this.#earlyBytes >= this.#target.partSize;
   }
 
   #checkDrain(): void {
@@ -137,19 +144,29 @@ export class S3PartWriter implements BlobWriter {
     }
   }
 
-  /** Turns whole parts' worth of buffered bytes into parts and starts what the queue allows. */
-  #cutParts(): void {
-    while (this.#buffered >= this.#target.partSize) this.#cut();
-    this.#pump();
+  /** Copies a chunk into part buffers; every full one becomes a part waiting to upload. */
+  #take(chunk: Buffer): void {
+    const { partSize } = this.#target;
+    let at = 0;
+    while (at < chunk.length) {
+      this.#fill ??= this.#spare.pop() ?? Buffer.allocUnsafeSlow(partSize);
+      const n = Math.min(partSize - this.#buffered, chunk.length - at);
+      chunk.copy(this.#fill, this.#buffered, at, at + n);
+      this.#buffered += n;
+      at += n;
+      if (this.#buffered === partSize) {
+        const number = this.#nextPart++;
+        if (this.#tailBytes > 0 && this.#tailAbsorbedBy === 0) this.#tailAbsorbedBy = number;
+        this.#waiting.push({ number, body: this.#fill });
+        this.#fill = null;
+        this.#buffered = 0;
+      }
+    }
   }
 
-  #cut(): void {
-    const body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#buffered);
-    const number = this.#nextPart++;
-    if (this.#tailBytes > 0 && this.#tailAbsorbedBy === 0) this.#tailAbsorbedBy = number;
-    this.#chunks = [];
-    this.#buffered = 0;
-    this.#waiting.push({ number, body });
+  /** The bytes taken but not yet in a part. */
+  #rest(): Buffer {
+    return this.#fill ? this.#fill.subarray(0, this.#buffered) : Buffer.alloc(0);
   }
 
   #pump(): void {
@@ -163,6 +180,7 @@ export class S3PartWriter implements BlobWriter {
           this.#parts.push({ PartNumber: part.number, ETag: etag });
           this.#partBytes += part.body.length;
           if (part.number === this.#tailAbsorbedBy) this.#tailBytes = 0;
+          if (this.#spare.length < 2) this.#spare.push(part.body);
           this.#pump();
           this.#checkDrain();
           this.#settle();
@@ -210,8 +228,10 @@ export class S3PartWriter implements BlobWriter {
   #fail(error: Error): void {
     const first = this.#failure === null;
     this.#failure ??= s3Failure(error);
-    this.#chunks = [];
+    this.#fill = null;
     this.#buffered = 0;
+    this.#early = [];
+    this.#spare = [];
     this.#waiting = [];
     this.#settle();
     if (first && !this.#destroyed) this.#events.error(this.#failure);
@@ -246,7 +266,7 @@ export class S3PartWriter implements BlobWriter {
   async #finishStaged(): Promise<void> {
     const { client, bucket, key } = this.#target;
     const signal = { abortSignal: this.#abort.signal };
-    const rest = Buffer.concat(this.#chunks, this.#buffered);
+    const rest = this.#rest();
     if (this.#uploadId === null) {
       // Shorter than a part: one request.
       await client.send(
@@ -271,7 +291,7 @@ export class S3PartWriter implements BlobWriter {
         signal,
       );
     }
-    this.#chunks = [];
+    this.#fill = null;
     this.#buffered = 0;
     this.#events.written(this.#stored);
   }
@@ -279,7 +299,7 @@ export class S3PartWriter implements BlobWriter {
   async #finishAppend(): Promise<void> {
     const { client, bucket } = this.#target;
     const signal = { abortSignal: this.#abort.signal };
-    const rest = Buffer.concat(this.#chunks, this.#buffered);
+    const rest = this.#rest();
     if (rest.length > 0) {
       // Bytes short of a part: the new tail, following the last part S3 holds.
       await client.send(
@@ -299,7 +319,7 @@ export class S3PartWriter implements BlobWriter {
         .send(new DeleteObjectCommand({ Bucket: bucket, Key: this.#tailKey }), signal)
         .catch(() => {});
     }
-    this.#chunks = [];
+    this.#fill = null;
     this.#buffered = 0;
     this.#events.written(this.#stored);
   }
