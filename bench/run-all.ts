@@ -21,6 +21,8 @@ const BENCHMARKS = [
   'ws-fanout',
   'ws-idle',
   'progress-latency',
+  'integrations',
+  'cluster-latency',
   's3-ingest',
   's3-index',
 ];

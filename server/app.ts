@@ -6,13 +6,23 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAuth } from './auth.js';
+import { openCluster } from './cluster/cluster-mode.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
 import { errors } from './errors.js';
-import { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './events/live-events.js';
+import {
+  createLiveEvents,
+  type LiveEvents,
+  type LiveEventsOptions,
+  liveEventsDefaults,
+} from './events/live-events.js';
+import { createPreUploadHook } from './integrations/pre-upload-hook.js';
+import { registerWebhookQueueRoute, startWebhooks } from './integrations/webhooks.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { Metrics } from './metrics.js';
+import { registerOpenApiRoute } from './openapi/route.js';
 import { createStorage } from './storage/create-storage.js';
 import type { Storage } from './storage/storage.js';
 import { guardObserver } from './uploads/guarded-observer.js';
@@ -32,6 +42,8 @@ export interface AppOptions {
   observer?: UploadObserver;
   /** Tuning of the live feeds beyond the settings table (tests use small slow-watcher bounds). */
   events?: Pick<LiveEventsOptions, 'slowWatcher' | 'replayCapacity' | 'sseKeepAliveMs' | 'closeTimeoutMs'>;
+  /** Told about every route as it is added (the OpenAPI coverage test reads Fastify's route table). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 declare module 'fastify' {
@@ -42,6 +54,8 @@ declare module 'fastify' {
     uploadIndex: UploadIndex;
     /** The live-events layer: bus, progress tracker, presence and the three feeds. */
     liveEvents: LiveEvents;
+    /** The Prometheus registry behind GET /metrics. */
+    metrics: Metrics;
   }
 }
 
@@ -57,7 +71,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // often enough that HEADERS_TIMEOUT holds to within a second.
     http: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2) },
     schemaController: { compilersFactory: lazySchemaCompilers },
+    // Behind a load balancer (docs/cluster.md): the client's address and scheme from X-Forwarded-*,
+    // only when told to; otherwise anyone could claim any address.
+    trustProxy: config.trustProxy,
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // HEADERS_TIMEOUT: a client that trickles its headers (slowloris), or a WebSocket handshake that
   // never completes, gets 408 and loses its connection. The body is bounded by UPLOAD_IDLE_TIMEOUT.
   app.server.headersTimeout = config.headersTimeoutMs;
@@ -67,11 +85,24 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // so a refused upload is refused before any of its body is sent.
   app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
 
-  const storage = createStorage(config, app.log);
+  // Several nodes share one storage in cluster mode: start-up sweeps spare the others' work.
+  const storage = createStorage(config, app.log, { shared: config.redisUrl !== null });
   await storage.open();
   app.addHook('onClose', () => storage.close());
-  const index = new MemoryUploadIndex(await storage.records.loadCompleted());
-  app.log.info({ storage: config.storage, uploads: index.size }, 'upload index rebuilt');
+  const records = new MemoryUploadIndex(await storage.records.loadCompleted());
+  app.log.info({ storage: config.storage, uploads: records.size }, 'upload index rebuilt');
+  // REDIS_URL: one event log and one upload index for every node (server/cluster/); otherwise
+  // the in-process bus and this index.
+  const cluster =
+    config.redisUrl === null
+      ? undefined
+      : await openCluster({ ...config, redisUrl: config.redisUrl }, records, {
+          replayCapacity: options.events?.replayCapacity ?? liveEventsDefaults.replayCapacity,
+          recentLimit: RECENT_UPLOADS_IN_SNAPSHOT,
+          log: app.log,
+        });
+  if (cluster) app.addHook('onClose', () => cluster.bus.close());
+  const index: UploadIndex = cluster?.index ?? records;
   app.decorate('storage', storage);
   app.decorate('uploadIndex', index);
 
@@ -92,6 +123,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (retryAfterS) reply.header('Retry-After', String(retryAfterS));
   });
 
+  // First, so its onResponse hook times every route registered after it.
+  const metrics = new Metrics();
+  app.decorate('metrics', metrics);
+  metrics.register(app, config.metricsToken);
+
   await registerCors(app, config.corsOrigins);
   registerAuth(app, config.authToken);
 
@@ -104,21 +140,39 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     auth: config.authToken !== null,
   }));
 
+  registerOpenApiRoute(app);
+
   // HTTP request → uploads/ → events/ bus → feeds (DESIGN.md §1): the tracker is the pipeline's
   // observer; the WebSocket feed shares this server's port and closes before it (preClose).
+  const recentUploads = () => index.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads;
   const liveEvents = createLiveEvents({
     progressIntervalMs: config.progressIntervalMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     authToken: config.authToken,
     corsOrigins: config.corsOrigins,
-    recentUploads: () => index.list({ limit: RECENT_UPLOADS_IN_SNAPSHOT }).uploads,
+    feedObserver: (feed) => metrics.feedObserver(feed),
+    recentUploads,
+    ...(cluster && { bus: cluster.bus, snapshotSources: cluster.bus.uploads }),
     ...options.events,
   });
   app.decorate('liveEvents', liveEvents);
+  metrics.observeBus(liveEvents.bus);
+  metrics.observeWatchers(liveEvents.watcherCount);
+
+  // Webhooks hear the bus like the feeds do. Closed after the upload routes' onClose (a plugin's
+  // onClose runs before the root's): uploads cut off by a shutdown still publish, and it is queued.
+  const webhooks = await startWebhooks(config, liveEvents.bus, app.log);
+  if (webhooks) {
+    metrics.observeWebhooks(webhooks);
+    app.addHook('onClose', () => webhooks.close());
+  }
+  registerWebhookQueueRoute(app, webhooks);
   await app.register(liveEvents.plugin);
 
-  const observer = guardObserver(options.observer ?? liveEvents.tracker, app.log);
-  await app.register(uploadRoutes, { config, storage, index, observer });
+  const observer = guardObserver(metrics.observeUploads(options.observer ?? liveEvents.tracker), app.log);
+  const preUploadHook = createPreUploadHook(config, app.log);
+  if (preUploadHook) metrics.observePreUploadHook(preUploadHook);
+  await app.register(uploadRoutes, { config, storage, index, observer, preUploadHook });
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

@@ -1,11 +1,14 @@
-// AUTH_TOKEN: with a token set, every /api route except health and config needs it. Checked in
+// AUTH_TOKEN: with a token set, every /api route except health, config and openapi.json needs it. Checked in
 // onRequest, before any body byte is read, so an unauthenticated upload costs nothing.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { errors } from './errors.js';
 
-const OPEN_ROUTES = new Set(['/api/health', '/api/config']);
+const OPEN_ROUTES = new Set(['/api/health', '/api/config', '/api/openapi.json']);
+
+/** Whether a path needs the token when AUTH_TOKEN is set (the OpenAPI document says so per route too). */
+export const requiresToken = (path: string) => path.startsWith('/api/') && !OPEN_ROUTES.has(path);
 
 // Hashing both sides gives equal-length buffers, so timingSafeEqual never leaks the token's length.
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -35,7 +38,7 @@ export function registerAuth(app: FastifyInstance, token: string | null): void {
     // CORS preflights carry no credentials by design (Fetch §4.8); @fastify/cors answers them.
     if (request.method === 'OPTIONS') return;
     const path = request.url.split('?', 1)[0]!;
-    if (!path.startsWith('/api/') || OPEN_ROUTES.has(path)) return;
+    if (!requiresToken(path)) return;
     if (!hasValidToken(request, token)) throw new errors.AUTH_REQUIRED();
   });
 }

@@ -1,6 +1,7 @@
 // Every setting livedrop reads, in one table: environment variable, default, what it accepts.
 // loadConfig() validates all of them up front, so a bad value stops start-up with one line that
 // names the variable, instead of failing later in the middle of an upload.
+import { EVENT_TYPES } from './events/event-types.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -72,6 +73,47 @@ function parseOrigins(raw: string): string[] | '*' | undefined {
   }
   return origins;
 }
+
+function parseHttpUrl(raw: string): string | undefined {
+  try {
+    const url = new URL(raw.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Empty: no Redis. Credentials may be in the URL: it is never logged. */
+function parseRedisUrl(raw: string): string | null | undefined {
+  if (raw.trim() === '') return null;
+  try {
+    const url = new URL(raw.trim());
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseHttpUrls(raw: string): string[] | undefined {
+  const urls = list(raw).map(parseHttpUrl);
+  return urls.every((url) => url !== undefined) ? (urls as string[]) : undefined;
+}
+
+/** Upload events only: progress is far too chatty to POST, and snapshots and watcher counts are feed-only. */
+function parseWebhookEvents(raw: string): string[] | undefined {
+  const types = list(raw);
+  const ok = types.every((t) => t in EVENT_TYPES && t.startsWith('upload.') && t !== 'upload.progress');
+  return ok && types.length > 0 ? types : undefined;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/; // RFC 9110 §5.1 token, compared lower-case
+
+function parseHeaderNames(raw: string): string[] | undefined {
+  const names = list(raw).map((name) => name.toLowerCase());
+  return names.every((name) => HEADER_NAME.test(name)) ? names : undefined;
+}
+
+const secret = (raw: string) => raw || null;
 
 export const settings = {
   port: setting('PORT', '3000', 'a TCP port 0–65535', integer(0, 65535)),
@@ -173,6 +215,117 @@ export const settings = {
     'milliseconds 1000–600000 between WebSocket pings',
     integer(1000, 600_000),
   ),
+  metricsToken: setting('METRICS_TOKEN', '', 'any non-empty secret (empty: /metrics is open)', secret),
+  webhookUrls: setting('WEBHOOK_URLS', '', 'a comma list of http(s) URLs', parseHttpUrls),
+  webhookSecret: setting('WEBHOOK_SECRET', '', 'any non-empty secret (empty: deliveries unsigned)', secret),
+  webhookEvents: setting(
+    'WEBHOOK_EVENTS',
+    'upload.completed,upload.failed,upload.deleted',
+    'a comma list of upload event types other than upload.progress',
+    parseWebhookEvents,
+  ),
+  webhookTimeoutMs: setting(
+    'WEBHOOK_TIMEOUT_MS',
+    '10000',
+    'milliseconds 100–300000 a receiver gets to answer one delivery',
+    integer(100, 300_000),
+  ),
+  webhookConcurrency: setting(
+    'WEBHOOK_CONCURRENCY',
+    '4',
+    'an integer 1–100 (deliveries in flight at once)',
+    integer(1, 100),
+  ),
+  webhookRetryMinMs: setting(
+    'WEBHOOK_RETRY_MIN_MS',
+    '1000',
+    'milliseconds 10–3600000 before the first retry (doubled for each next one)',
+    integer(10, 3_600_000),
+  ),
+  webhookRetryMaxMs: setting(
+    'WEBHOOK_RETRY_MAX_MS',
+    '3600000',
+    'milliseconds 10–86400000: the longest wait between two attempts',
+    integer(10, 86_400_000),
+  ),
+  webhookRetryForMs: setting(
+    'WEBHOOK_RETRY_FOR_MS',
+    '86400000',
+    'milliseconds 1000–2592000000 a delivery is retried before it is given up',
+    integer(1000, 2_592_000_000),
+  ),
+  webhookQueueDir: setting('WEBHOOK_QUEUE_DIR', '', 'a directory path (empty: UPLOAD_DIR/.webhooks)', (raw) =>
+    raw.trim(),
+  ),
+  webhookQueueMax: setting(
+    'WEBHOOK_QUEUE_MAX',
+    '10000',
+    'an integer 1–1000000 (deliveries waiting at most)',
+    integer(1, 1_000_000),
+  ),
+  hookPreUploadUrl: setting('HOOK_PRE_UPLOAD_URL', '', 'an http(s) URL (empty: no hook)', (raw) =>
+    raw.trim() === '' ? null : parseHttpUrl(raw),
+  ),
+  hookPreUploadTimeoutMs: setting(
+    'HOOK_PRE_UPLOAD_TIMEOUT_MS',
+    '5000',
+    'milliseconds 100–60000 the hook gets to answer (waiting for a free slot included)',
+    integer(100, 60_000),
+  ),
+  hookPreUploadOnError: setting(
+    'HOOK_PRE_UPLOAD_ON_ERROR',
+    'reject',
+    'reject (fail closed) or allow (fail open)',
+    (raw) => (raw === 'reject' || raw === 'allow' ? raw : undefined),
+  ),
+  hookPreUploadConcurrency: setting(
+    'HOOK_PRE_UPLOAD_CONCURRENCY',
+    '16',
+    'an integer 1–1000 (hook calls in flight at once)',
+    integer(1, 1000),
+  ),
+  hookPreUploadForwardHeaders: setting(
+    'HOOK_PRE_UPLOAD_FORWARD_HEADERS',
+    '',
+    'a comma list of request header names',
+    parseHeaderNames,
+  ),
+  hookPreUploadForwardToken: setting('HOOK_PRE_UPLOAD_FORWARD_TOKEN', 'false', 'true or false', (raw) =>
+    raw === 'true' ? true : raw === 'false' ? false : undefined,
+  ),
+  redisUrl: setting(
+    'REDIS_URL',
+    '',
+    'a redis:// or rediss:// URL (empty: one node, everything in process)',
+    parseRedisUrl,
+  ),
+  redisKeyPrefix: setting(
+    'REDIS_KEY_PREFIX',
+    'livedrop:',
+    'a non-empty key prefix',
+    (raw) => raw || undefined,
+  ),
+  nodeId: setting('NODE_ID', '', 'letters, digits, . _ - (empty: hostname-pid-random)', (raw) =>
+    /^[\w.-]{0,64}$/.test(raw) ? raw : undefined,
+  ),
+  nodeHeartbeatMs: setting(
+    'NODE_HEARTBEAT_MS',
+    '1000',
+    "milliseconds 100–60000 between a node's heartbeats in Redis",
+    integer(100, 60_000),
+  ),
+  nodeTimeoutMs: setting(
+    'NODE_TIMEOUT_MS',
+    '5000',
+    'milliseconds 500–600000 without a heartbeat before a node counts as dead (above NODE_HEARTBEAT_MS)',
+    integer(500, 600_000),
+  ),
+  trustProxy: setting(
+    'TRUST_PROXY',
+    'false',
+    'true or false: build tus Location URLs from X-Forwarded-Proto/Host',
+    (raw) => (raw === 'true' ? true : raw === 'false' ? false : undefined),
+  ),
   logLevel: setting('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent', (raw) =>
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw) ? raw : undefined,
   ),
@@ -191,6 +344,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`${s.env}=${JSON.stringify(raw)} is not valid: expected ${s.accepts}`);
     }
     config[key] = value;
+  }
+  const { nodeHeartbeatMs, nodeTimeoutMs } = config as Config;
+  if (nodeTimeoutMs <= nodeHeartbeatMs) {
+    throw new ConfigError(
+      `NODE_TIMEOUT_MS=${nodeTimeoutMs} is not valid: expected more than NODE_HEARTBEAT_MS`,
+    );
   }
   return config as Config;
 }

@@ -50,7 +50,15 @@ export const errors = {
     502,
   ),
   SHUTTING_DOWN: createError('SHUTTING_DOWN', 'The server is shutting down; try again shortly', 503),
+  // The pre-upload hook's own 4xx status and `message` replace these defaults (docs/operations.md).
+  UPLOAD_REJECTED: createError('UPLOAD_REJECTED', '%s', 403),
+  UPLOAD_HOOK_FAILED: createError(
+    'UPLOAD_HOOK_FAILED',
+    'The pre-upload check could not be made (%s); try again shortly',
+    503,
+  ),
   SERVER_BUSY: createError('SERVER_BUSY', 'The server has too many files open; try again shortly', 503),
+  NODE_LOST: createError('NODE_LOST', 'The node receiving this upload (%s) stopped; send it again', 503),
 };
 
 export type ErrorCode = keyof typeof errors;

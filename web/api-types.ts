@@ -1,7 +1,7 @@
 // The shapes of DESIGN.md §4 (HTTP API) and §5 (event protocol) this client relies on. Upload and
 // event types come from the server's own definitions (type-only: nothing of server/ is bundled), so a
 // change to the contract breaks the UI's type check instead of its behaviour.
-import type { LiveEvent, Snapshot } from '../server/events/event-types.js';
+import type { FeedNotice, LiveEvent, Snapshot } from '../server/events/event-types.js';
 
 export type { Upload, UploadStatus } from '../server/uploads/upload.js';
 
@@ -19,7 +19,7 @@ export interface ApiErrorBody {
   message: string;
 }
 
-export type FeedEvent = Snapshot | LiveEvent;
+export type FeedEvent = Snapshot | LiveEvent | FeedNotice;
 
 /** A feed message parsed from JSON, or null when it is not one this client understands. */
 export function parseFeedEvent(text: string): FeedEvent | null {
@@ -35,6 +35,9 @@ export function parseFeedEvent(text: string): FeedEvent | null {
   switch (event.type) {
     case 'snapshot':
       return Array.isArray((value as { uploads?: unknown }).uploads) ? (value as FeedEvent) : null;
+    case 'feed.degraded':
+    case 'feed.restored':
+      return value as FeedEvent;
     case 'watchers':
       return typeof (value as { count?: unknown }).count === 'number' ? (value as FeedEvent) : null;
     case 'upload.started':

@@ -18,6 +18,7 @@ export class ConnectionView {
   /** Whether the connection is lost (the alert is up) until the next successful connect. */
   #lost = false;
   #everConnected = false;
+  #degraded = false;
   #ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(elements: ConnectionElements, reconnectNow: () => void) {
@@ -53,6 +54,13 @@ export class ConnectionView {
     return change;
   }
 
+  /** The server's shared event log is unreachable: connected, but events are delayed. */
+  degraded(degraded: boolean): void {
+    if (degraded === this.#degraded) return;
+    this.#degraded = degraded;
+    this.#render();
+  }
+
   watchers(count: number): void {
     setText(this.#elements.watchers, locale.watching(count));
   }
@@ -60,8 +68,11 @@ export class ConnectionView {
   #render(): void {
     const { pill, alert } = this.#elements;
     const status = this.#status;
-    const state = status.state === 'connected' ? 'connected' : this.#lost ? 'reconnecting' : 'connecting';
-    setAttributes(pill, { 'data-state': state, title: locale.transport(status.transport) });
+    const connected = this.#degraded ? 'degraded' : 'connected';
+    const state = status.state === 'connected' ? connected : this.#lost ? 'reconnecting' : 'connecting';
+    const title =
+      locale.transport(status.transport) + (state === 'degraded' ? `: ${locale.degradedDetail}` : '');
+    setAttributes(pill, { 'data-state': state, title });
     setText(pill.querySelector('.connection-text')!, locale.connection[state]);
     setAttributes(alert, { hidden: !this.#lost });
     // The count is last known while disconnected: dim it rather than show a stale number as live.

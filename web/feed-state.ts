@@ -14,13 +14,15 @@ export interface FeedState {
   /** Uploads by id, newest first. */
   uploads: ReadonlyMap<string, LiveUpload>;
   watchers: number;
+  /** Cluster mode: the server said its shared event log (Redis) is unreachable; events are delayed. */
+  degraded: boolean;
 }
 
 export type ApplyResult =
   | { kind: 'applied'; state: FeedState }
   | { kind: 'ignored'; state: FeedState; reason: 'duplicate' | 'before-snapshot' };
 
-export const emptyFeedState: FeedState = { seq: null, uploads: new Map(), watchers: 0 };
+export const emptyFeedState: FeedState = { seq: null, uploads: new Map(), watchers: 0, degraded: false };
 
 const terminal = new Set(['completed', 'failed', 'aborted']);
 
@@ -42,8 +44,17 @@ export function applyFeedEvent(state: FeedState, event: FeedEvent): ApplyResult 
   if (event.type === 'snapshot') {
     return {
       kind: 'applied',
-      state: { seq: event.seq, uploads: newestFirst(event.uploads), watchers: event.watchers },
+      state: {
+        seq: event.seq,
+        uploads: newestFirst(event.uploads),
+        watchers: event.watchers,
+        degraded: false,
+      },
     };
+  }
+  // Notices about the feed itself carry the seq the watcher is at: not log events, never duplicates.
+  if (event.type === 'feed.degraded' || event.type === 'feed.restored') {
+    return { kind: 'applied', state: { ...state, degraded: event.type === 'feed.degraded' } };
   }
   if (state.seq === null) return { kind: 'ignored', state, reason: 'before-snapshot' };
   if (event.seq <= state.seq) return { kind: 'ignored', state, reason: 'duplicate' };

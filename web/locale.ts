@@ -63,6 +63,7 @@ export const locale = {
   connection: {
     connecting: 'Connecting…',
     connected: 'Live',
+    degraded: 'Delayed',
     reconnecting: 'Reconnecting…',
   },
   transport: (kind: 'ws' | 'sse') => (kind === 'ws' ? 'WebSocket' : 'Server-Sent Events'),
@@ -71,6 +72,8 @@ export const locale = {
     'Uploads can’t go through until it is back. ' +
     (seconds === undefined ? 'Reconnecting…' : `Reconnecting in ${formatDuration(seconds)}…`),
   reconnectNow: 'Reconnect now',
+  degradedDetail:
+    'the server cannot reach its event store; uploads still go through, updates follow when it is back',
 
   status: {
     uploading: 'Uploading',

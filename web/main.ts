@@ -136,6 +136,7 @@ const feed = new LiveFeed({
   event(event) {
     feedState = applyFeedEvent(feedState, event).state;
     connection.watchers(feedState.watchers);
+    connection.degraded(feedState.degraded);
     dashboard.show(feedState);
   },
   status(status) {

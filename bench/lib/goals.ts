@@ -114,6 +114,13 @@ const GOALS: Goal[] = [
     },
   },
   {
+    goal: 'progress latency across nodes (Redis) p99 ≤ 250 ms',
+    check(get) {
+      const p99 = get('cluster-progress-latency', 'redis-3-nodes', 'p99Ms');
+      return p99 === undefined ? undefined : [p99 <= 250, `p99 ${p99} ms`];
+    },
+  },
+  {
     goal: 'watchers cost ≤ 10 % of upload throughput',
     check(get) {
       const cost = get('watcher-cost', 'livedrop', 'watcherCostPct');

@@ -11,6 +11,8 @@ export const EVENT_TYPES = {
   'upload.aborted': { coalescable: false, meaning: 'the client went away mid-upload' },
   'upload.deleted': { coalescable: false, meaning: 'removed by DELETE /api/uploads/:id' },
   watchers: { coalescable: false, meaning: 'a dashboard joined or left: the new count' },
+  'feed.degraded': { coalescable: false, meaning: 'the shared event log (Redis) is unreachable' },
+  'feed.restored': { coalescable: false, meaning: 'the shared event log is back; held events follow' },
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
@@ -23,6 +25,12 @@ export type EventBody =
   | { type: 'watchers'; count: number };
 
 export type LiveEvent = EventBody & { seq: number };
+
+/**
+ * What a node tells its own watchers about the feed itself (cluster mode): not part of the log, so
+ * it carries the seq the watcher is at (like a snapshot) and is never replayed.
+ */
+export type FeedNotice = { type: 'feed.degraded'; seq: number } | { type: 'feed.restored'; seq: number };
 
 export interface Snapshot {
   type: 'snapshot';
@@ -43,7 +51,7 @@ export interface EncodedEvent {
   readonly json: string;
 }
 
-export function encodeEvent(event: LiveEvent | Snapshot): EncodedEvent {
+export function encodeEvent(event: LiveEvent | Snapshot | FeedNotice): EncodedEvent {
   return {
     seq: event.seq,
     type: event.type,

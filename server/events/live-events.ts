@@ -3,7 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Upload } from '../uploads/upload.js';
 import { type EventBus, InProcessEventBus } from './event-bus.js';
-import { EventHistory } from './event-history.js';
+import { EventHistory, type SnapshotSources } from './event-history.js';
+import type { EncodedEvent } from './event-types.js';
+import type { FeedName, FeedObserver } from './feed-observer.js';
 import type { FeedAccessPolicy } from './feed-request.js';
 import { registerLongPollFeed } from './long-poll-feed.js';
 import { Presence } from './presence.js';
@@ -19,6 +21,8 @@ export interface LiveEventsOptions extends FeedAccessPolicy {
   /** Recently completed uploads for snapshots, newest first (the caller reads its own index). */
   recentUploads(): Upload[];
   bus?: EventBus;
+  /** Where snapshots come from when the bus is shared (cluster mode: every node's uploads). */
+  snapshotSources?: SnapshotSources;
   /** Events kept for reconnects with `since`. */
   replayCapacity?: number;
   slowWatcher?: Partial<SlowWatcherPolicy>;
@@ -27,6 +31,8 @@ export interface LiveEventsOptions extends FeedAccessPolicy {
   closeTimeoutMs?: number;
   longPollTimeoutS?: number;
   longPollMaxTimeoutS?: number;
+  /** Told what each push feed delivers (server/metrics.ts). */
+  feedObserver?(feed: FeedName): FeedObserver;
 }
 
 export const liveEventsDefaults = {
@@ -42,6 +48,8 @@ export interface LiveEvents {
   /** The upload pipeline's observer. */
   tracker: ProgressTracker;
   presence: Presence;
+  /** Watchers connected to each push feed now (0 before the plugin is registered). */
+  watcherCount(feed: FeedName): number;
   /** Registers the feeds on `app` and attaches the WebSocket feed to its HTTP server (same port). */
   plugin(app: FastifyInstance): Promise<void>;
 }
@@ -52,13 +60,24 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   const bus = options.bus ?? new InProcessEventBus();
   const tracker = new ProgressTracker(bus, settings.progressIntervalMs);
   const presence = new Presence(bus);
-  const history = new EventHistory(bus, settings.replayCapacity, {
-    inProgress: () => tracker.inProgress(),
-    recentUploads: options.recentUploads,
-  });
+  const history = new EventHistory(
+    bus,
+    settings.replayCapacity,
+    options.snapshotSources ?? {
+      inProgress: () => tracker.inProgress(),
+      recentUploads: options.recentUploads,
+    },
+  );
+
+  const feeds = new Map<FeedName, WatcherSet>();
+  const watcherSet = (feed: FeedName, frame: (event: EncodedEvent) => Buffer) => {
+    const set = new WatcherSet(bus, history, presence, policy, frame, options.feedObserver?.(feed));
+    feeds.set(feed, set);
+    return set;
+  };
 
   async function plugin(app: FastifyInstance): Promise<void> {
-    const wsWatchers = new WatcherSet(bus, history, presence, policy, frameWebSocketEvent);
+    const wsWatchers = watcherSet('websocket', frameWebSocketEvent);
     const webSocketServer = attachWebSocketFeed(app.server, {
       access: options,
       watchers: wsWatchers,
@@ -66,7 +85,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       closeTimeoutMs: settings.closeTimeoutMs,
     });
-    const sseWatchers = new WatcherSet(bus, history, presence, policy, frameSseEvent);
+    const sseWatchers = watcherSet('sse', frameSseEvent);
     const endSse = registerSseFeed(app, {
       access: options,
       watchers: sseWatchers,
@@ -91,5 +110,5 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     });
   }
 
-  return { bus, tracker, presence, plugin };
+  return { bus, tracker, presence, watcherCount: (feed) => feeds.get(feed)?.size ?? 0, plugin };
 }

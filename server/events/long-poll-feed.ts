@@ -36,14 +36,17 @@ export function registerLongPollFeed(app: FastifyInstance, options: LongPollFeed
 
   // One answer per burst: events published in the same tick (a final progress and `completed`)
   // travel in one response instead of making the poller come straight back.
-  const unsubscribe = bus.subscribe(() => {
+  const answerAll = () => {
     if (answerScheduled || waiting.size === 0) return;
     answerScheduled = true;
     setImmediate(() => {
       answerScheduled = false;
       for (const poller of waiting) poller.answer(history.catchUp(poller.since, presence.count));
     });
-  });
+  };
+  const unsubscribe = bus.subscribe(answerAll);
+  // A reset (new Redis epoch) answers with a snapshot; degraded/restored with the flag below.
+  const unwatchChanges = bus.onChange(answerAll);
 
   app.get('/api/events/poll', (request, reply) => {
     const feedRequest = readFeedRequest(request.raw, options.access);
@@ -63,7 +66,7 @@ export function registerLongPollFeed(app: FastifyInstance, options: LongPollFeed
     // not kept alive) instead of holding the shutdown up for its timeout.
     if (closing) reply.header('connection', 'close');
     if (since === undefined || backlog.length > 0 || timeoutS === 0 || closing) {
-      return send(reply, backlog, since ?? bus.seq);
+      return send(reply, backlog, since ?? bus.seq, bus.healthy);
     }
 
     const poller: Poller = {
@@ -71,7 +74,7 @@ export function registerLongPollFeed(app: FastifyInstance, options: LongPollFeed
       answer(events) {
         waiting.delete(poller);
         clearTimeout(timer);
-        send(reply, events, since);
+        send(reply, events, since, bus.healthy);
       },
     };
     const timer = setTimeout(() => poller.answer([]), timeoutS * 1000);
@@ -88,15 +91,20 @@ export function registerLongPollFeed(app: FastifyInstance, options: LongPollFeed
   return () => {
     closing = true;
     unsubscribe();
+    unwatchChanges();
     for (const poller of waiting) poller.answer([]);
   };
 }
 
-/** Builds the body from the events' shared JSON strings instead of re-serialising each event. */
-function send(reply: FastifyReply, events: EncodedEvent[], since: number): FastifyReply {
+/**
+ * Builds the body from the events' shared JSON strings instead of re-serialising each event.
+ * `"degraded":true` is added while the shared event log is unreachable (cluster mode).
+ */
+function send(reply: FastifyReply, events: EncodedEvent[], since: number, healthy: boolean): FastifyReply {
   const seq = events.at(-1)?.seq ?? since;
+  const degraded = healthy ? '' : ',"degraded":true';
   return reply
     .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
-    .send(`{"events":[${events.map((event) => event.json).join(',')}],"seq":${seq}}`);
+    .send(`{"events":[${events.map((event) => event.json).join(',')}],"seq":${seq}${degraded}}`);
 }

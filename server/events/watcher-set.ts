@@ -7,7 +7,8 @@
 // upload that moved), and on a busy server the window's timer fires only a whole event-loop turn later.
 import type { EventBus } from './event-bus.js';
 import type { EventHistory } from './event-history.js';
-import type { EncodedEvent } from './event-types.js';
+import { type EncodedEvent, encodeEvent, type FeedNotice } from './event-types.js';
+import { type FeedObserver, ignoreFeed } from './feed-observer.js';
 import type { Presence } from './presence.js';
 import { type SlowWatcherPolicy, WatcherQueue, type WatcherSink } from './watcher-queue.js';
 
@@ -17,18 +18,20 @@ const DELIVERY_WINDOW_MS = 10;
 export class WatcherSet {
   readonly #queues = new Set<WatcherQueue>();
   readonly #unsubscribe: () => void;
+  readonly #unwatchChanges: () => void;
   /** Published within the current delivery window, not yet delivered. */
   #pending: EncodedEvent[] = [];
   #deliveryTimer: NodeJS.Timeout | undefined;
   #deliveryQueued = false;
 
   constructor(
-    bus: EventBus,
+    private readonly bus: EventBus,
     private readonly history: EventHistory,
     private readonly presence: Presence,
     private readonly policy: SlowWatcherPolicy,
     /** Frames one event for this feed's wire format. */
     private readonly frame: (event: EncodedEvent) => Buffer,
+    private readonly observer: FeedObserver = ignoreFeed,
   ) {
     this.#unsubscribe = bus.subscribe((event) => {
       if (this.#queues.size === 0) return;
@@ -44,6 +47,16 @@ export class WatcherSet {
         // bench/progress-latency.ts: announce → written to watchers, p50 ≈ 70 ms → ≈ 12 ms).
         this.#deliveryQueued = true;
         queueMicrotask(() => this.#deliver());
+      }
+    });
+    this.#unwatchChanges = bus.onChange((change) => {
+      if (change.kind === 'reset') {
+        // What is pending belongs to the lost history: every watcher starts over from a snapshot.
+        this.#pending = [];
+        this.#pushToAll(this.history.snapshot(this.presence.count));
+      } else {
+        this.#deliver();
+        this.#pushToAll(this.#notice(change.kind === 'degraded' ? 'feed.degraded' : 'feed.restored'));
       }
     });
   }
@@ -68,13 +81,19 @@ export class WatcherSet {
         // Leave at once, so the others see the count drop without waiting for the socket to close.
         dropTooSlow: (reason) => {
           this.leave(queue);
+          this.observer.slowWatcherClosed();
           sink.dropTooSlow(reason);
         },
       },
       this.policy,
     );
-    for (const event of this.history.catchUp(since, this.presence.count + 1))
-      queue.push(event, this.frame(event));
+    const catchUp = this.history.catchUp(since, this.presence.count + 1);
+    if (since !== undefined) this.observer.caughtUp(catchUp[0]?.type === 'snapshot' ? 'snapshot' : 'replay');
+    for (const event of catchUp) queue.push(event, this.frame(event));
+    if (!this.bus.healthy) {
+      const notice = this.#notice('feed.degraded');
+      queue.push(notice, this.frame(notice));
+    }
     this.#queues.add(queue);
     this.presence.join();
     return queue;
@@ -88,10 +107,20 @@ export class WatcherSet {
   /** Stops delivering (server shutdown); the feed closes the connections. */
   close(): void {
     this.#unsubscribe();
+    this.#unwatchChanges();
     clearTimeout(this.#deliveryTimer);
     this.#pending = [];
     for (const queue of this.#queues) queue.close();
     this.#queues.clear();
+  }
+
+  #notice(type: FeedNotice['type']): EncodedEvent {
+    return encodeEvent({ type, seq: this.bus.seq });
+  }
+
+  #pushToAll(event: EncodedEvent): void {
+    const frame = this.frame(event);
+    for (const queue of this.#queues) queue.push(event, frame);
   }
 
   #deliver(): void {
@@ -104,5 +133,6 @@ export class WatcherSet {
     const frames = events.map(this.frame);
     const joined = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
     for (const queue of this.#queues) queue.pushAll(events, frames, joined);
+    this.observer.delivered(events, this.#queues.size);
   }
 }

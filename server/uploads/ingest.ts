@@ -7,13 +7,14 @@
 // for each file. If the request fails, every file it started gets the request's outcome: `aborted`
 // when the client went away, otherwise `failed` with the request's error (also the files whose own
 // bytes had all arrived: they are removed with the rest). A file part rejected before its first byte
-// (type not allowed, announced size over the limit) is never `started`.
+// (type not allowed, announced size over the limit, refused by the pre-upload hook) is never `started`.
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Busboy, type BusboyFileStream, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import type { BlobWriter, Storage } from '../storage/storage.js';
 import { formatBytes } from './byte-size.js';
 import { sanitizeFileName } from './file-name.js';
@@ -33,6 +34,8 @@ export interface IngestOptions {
   log: FastifyBaseLogger;
   /** The validated X-Upload-Ref header. */
   ref: string | undefined;
+  /** HOOK_PRE_UPLOAD_URL: asked before each file part's first byte is stored. */
+  preUploadHook?: PreUploadHook | null;
 }
 
 /** An error with a code from server/errors.ts, or a file-system error that is a server fault. */
@@ -69,6 +72,8 @@ class RequestIngest {
   readonly #request: IncomingMessage;
   readonly #options: IngestOptions;
   readonly #files: FileEntry[] = [];
+  /** Pre-upload checks still waiting for the hook's answer (each settles without rejecting). */
+  readonly #checks: Promise<void>[] = [];
   #next: NextFile = { expected: null };
   #failure: IngestError | null = null;
   /** Once all bytes are in and the commit has begun, a late disconnect no longer undoes the request. */
@@ -199,7 +204,7 @@ class RequestIngest {
   }
 
   #onFile(stream: BusboyFileStream, filename: string | undefined, mimeType: string | undefined): void {
-    const { config, storage, observer } = this.#options;
+    const { config } = this.#options;
     const next = this.#next;
     this.#next = { expected: null };
     // An HTML form's empty file input is sent as a part with filename="": no file was chosen.
@@ -217,16 +222,61 @@ class RequestIngest {
       return;
     }
 
+    // The parser may report these while the part waits for the pre-upload hook.
+    stream.on('limit', () => this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize))));
+    // The body ended inside this part ("terminated early"): the parser reports it here.
+    stream.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
+    const name = sanitizeFileName(filename);
+    const hook = this.#options.preUploadHook;
+    if (!hook) {
+      this.#startFile(stream, name, type, next);
+      return;
+    }
+    // Nothing reads the part until the app has answered: its bytes wait in the parser, and the
+    // parser's backpressure holds the rest of the body in the socket.
+    const { ref } = this.#options;
+    const check = hook
+      .check({
+        kind: 'multipart',
+        name,
+        type,
+        expected: next.expected,
+        metadata: {},
+        headers: this.#request.headers,
+        ref,
+      })
+      .then(
+        ({ meta }) => {
+          if (this.#failure) stream.resume();
+          else this.#startFile(stream, name, type, next, meta);
+        },
+        (error: IngestError) => {
+          this.#fail(error);
+          stream.resume();
+        },
+      );
+    this.#checks.push(check);
+  }
+
+  #startFile(
+    stream: BusboyFileStream,
+    name: string,
+    type: string,
+    next: NextFile,
+    meta?: Record<string, string>,
+  ): void {
+    const { config, storage, observer } = this.#options;
     const id = newUploadId();
     const upload: Upload = {
       id,
       ...(this.#options.ref !== undefined && { ref: this.#options.ref }),
-      name: sanitizeFileName(filename),
+      name,
       type,
       size: 0,
       expected: next.expected,
       status: 'uploading',
       ...(next.thumbnail !== undefined && { thumbnail: next.thumbnail }),
+      ...(meta !== undefined && { meta }),
       createdAt: new Date().toISOString(),
     };
     observer.started(upload);
@@ -250,9 +300,6 @@ class RequestIngest {
         this.#fail(new errors.UPLOAD_SIZE_MISMATCH(`more than ${upload.expected}`, upload.expected));
       }
     });
-    stream.on('limit', () => this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize))));
-    // The body ended inside this part ("terminated early"): the parser reports it here.
-    stream.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
     entry.written = new Promise<void>((resolve) => stream.once('end', resolve)).then(async () => {
       if (this.#failure) return;
       if (upload.expected !== null && entry.received !== upload.expected) {
@@ -268,6 +315,8 @@ class RequestIngest {
 
   /** The parser saw the closing boundary: wait for the last writes, then commit every file together. */
   async #commit(): Promise<void> {
+    if (this.#failure) return;
+    await Promise.all(this.#checks);
     if (this.#failure) return;
     if (this.#files.length === 0) return this.#fail(new errors.UPLOAD_NO_FILE());
     await Promise.all(this.#files.map((entry) => entry.written));

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import type { Storage } from '../storage/storage.js';
 import { registerContentRoute } from './content-route.js';
 import { ingestUploads } from './ingest.js';
@@ -20,11 +21,13 @@ export interface UploadRoutesOptions {
   storage: Storage;
   index: UploadIndex;
   observer: UploadObserver;
+  /** HOOK_PRE_UPLOAD_URL, or null when unset. */
+  preUploadHook: PreUploadHook | null;
 }
 
 export async function uploadRoutes(
   app: FastifyInstance,
-  { config, storage, index, observer }: UploadRoutesOptions,
+  { config, storage, index, observer, preUploadHook }: UploadRoutesOptions,
 ) {
   // The body is streamed by ingest, not parsed by Fastify: hand the route the untouched request.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
@@ -55,6 +58,7 @@ export async function uploadRoutes(
         observer,
         log: request.log,
         ref,
+        preUploadHook,
       });
       inFlight.add(ingest);
       try {

@@ -29,6 +29,8 @@ export interface Upload {
   expiresAt?: string;
   /** The file's path inside a dropped folder, sanitised like `name` (display only, never a storage path). */
   path?: string;
+  /** Metadata the pre-upload hook added (HOOK_PRE_UPLOAD_URL): string values, shown to whoever may read the upload. */
+  meta?: Record<string, string>;
 }
 
 export interface UploadError {

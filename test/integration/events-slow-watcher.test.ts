@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
+import { sample, scrape } from '../fixtures/metrics.js';
 import { multipart, type Part, rawPost, storageEnv } from '../fixtures/upload-server.js';
 import { type FeedEvent, openWsWatcher, type WsWatcher } from './events-clients.js';
 
@@ -129,6 +130,8 @@ async function uploadUntilDropped(base: string, stuckKind: 'ws' | 'sse'): Promis
   }
   await healthy[0]!.waitFor(isDrop, 'the stuck watcher to be dropped');
   expect(app.liveEvents.presence.count).toBe(2);
+  const feed = stuckKind === 'ws' ? 'websocket' : 'sse';
+  expect(sample(await scrape(base), 'livedrop_slow_watchers_closed_total', { feed })).toBe(1);
 }
 
 async function start(): Promise<string> {

@@ -42,6 +42,15 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://a.example/path'],
     ['ALLOWED_TYPES', 'images'],
     ['PROGRESS_INTERVAL_MS', '-1'],
+    ['WEBHOOK_URLS', 'ftp://files.example/in'],
+    ['WEBHOOK_URLS', 'https://ok.example, not a url'],
+    ['WEBHOOK_EVENTS', 'upload.progress'],
+    ['WEBHOOK_EVENTS', 'watchers'],
+    ['WEBHOOK_RETRY_MIN_MS', '5'],
+    ['HOOK_PRE_UPLOAD_URL', 'localhost:9000'],
+    ['HOOK_PRE_UPLOAD_ON_ERROR', 'maybe'],
+    ['HOOK_PRE_UPLOAD_FORWARD_HEADERS', 'x-user id'],
+    ['HOOK_PRE_UPLOAD_FORWARD_TOKEN', 'yes'],
   ])('stops with a one-line message naming %s=%s', (name, value) => {
     let error: unknown;
     try {

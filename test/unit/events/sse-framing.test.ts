@@ -1,20 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessEventBus } from '../../../server/events/event-bus.js';
+import { encodeEvent } from '../../../server/events/event-types.js';
 import { frameSseEvent } from '../../../server/events/sse-feed.js';
 
 describe('frameSseEvent', () => {
   it('frames an event as an id line (the seq) and one data line, ended by a blank line', () => {
-    const bus = new InProcessEventBus();
-    bus.publish({ type: 'watchers', count: 1 });
-    const event = bus.publish({ type: 'watchers', count: 2 });
+    const event = encodeEvent({ type: 'watchers', seq: 2, count: 2 });
     expect(frameSseEvent(event).toString()).toBe('id: 2\ndata: {"type":"watchers","seq":2,"count":2}\n\n');
   });
 
   it('keeps a name with newlines and a line separator on one data line (JSON escapes them)', () => {
-    const bus = new InProcessEventBus();
     const name = 'evil\n\ndata: {"type":"fake"}\r\u2028.txt';
-    const event = bus.publish({
+    const event = encodeEvent({
       type: 'upload.started',
+      seq: 1,
       upload: {
         id: 'x',
         name,

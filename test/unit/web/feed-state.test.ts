@@ -174,3 +174,16 @@ describe('parseFeedEvent', () => {
     expect(parseFeedEvent('{"type":"watchers","count":1}')).toBeNull();
   });
 });
+
+describe('feed notices (cluster mode)', () => {
+  it('marks the state degraded on feed.degraded and clears it on feed.restored or a snapshot, keeping the seq', () => {
+    const snapshot: FeedEvent = { type: 'snapshot', seq: 7, uploads: [], watchers: 1 };
+    const degraded = applyAll([snapshot, { type: 'feed.degraded', seq: 7 }]);
+    expect(degraded).toMatchObject({ seq: 7, degraded: true });
+    expect(applyAll([{ type: 'feed.restored', seq: 7 }], degraded)).toMatchObject({
+      seq: 7,
+      degraded: false,
+    });
+    expect(applyAll([{ ...snapshot, seq: 9 }], degraded)).toMatchObject({ seq: 9, degraded: false });
+  });
+});
