@@ -26,6 +26,9 @@ import type { S3Keys } from './s3-client.js';
 import { isS3NotFound, notFound, s3Failure } from './s3-errors.js';
 import { type AppendStart, S3PartWriter } from './s3-part-writer.js';
 
+/** How long discarding a staged blob waits for S3 before it goes on in the background. */
+const CLEAN_UP_WAIT_MS = 2000;
+
 export interface S3BlobStoreOptions {
   client: S3Client;
   bucket: string;
@@ -88,14 +91,21 @@ export class S3BlobStore implements BlobStore {
     await this.#cleanUpStaged(id, writer ? await writer.uploadId() : null);
   }
 
-  /** Removes a staged blob's object and multipart upload; if S3 is down, retried until it is back. */
+  /**
+   * Removes a staged blob's object and multipart upload. Waits at most CLEAN_UP_WAIT_MS (a hung S3
+   * must not hold a failed request's answer back); what has not succeeded by then goes on in the
+   * background, and if it fails (S3 down) it is retried until S3 is back.
+   */
   async #cleanUpStaged(id: string, uploadId: string | null): Promise<void> {
     const key = this.#o.keys.data(id);
     const task = async () => {
       if (uploadId) await this.#abortUpload(key, uploadId);
       await this.#o.client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
     };
-    await task().catch(() => this.#o.retryLater(`remove staged ${key}`, task));
+    const cleanUp = task().catch(() => this.#o.retryLater(`remove staged ${key}`, task));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([cleanUp, new Promise((resolve) => (timer = setTimeout(resolve, CLEAN_UP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   async #abortUpload(key: string, uploadId: string): Promise<void> {
