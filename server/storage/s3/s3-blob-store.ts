@@ -79,7 +79,8 @@ export class S3BlobStore implements BlobStore {
       destroy: async () => {
         await writer.destroy();
         this.#staged.delete(id);
-        await this.#cleanUpStaged(id, await writer.uploadId());
+        // Most aborted uploads are short and never reached S3: nothing to remove.
+        if (writer.touchedS3) await this.#cleanUpStaged(id, await writer.uploadId());
       },
     };
   }

@@ -76,6 +76,7 @@ export class S3PartWriter implements BlobWriter {
   #paused = false;
   #failure: Error | null = null;
   #destroyed = false;
+  #putStarted = false;
   #onIdle: (() => void)[] = [];
   /** Settles when an append's start is known (or failed). */
   readonly #started: Promise<void>;
@@ -203,6 +204,11 @@ export class S3PartWriter implements BlobWriter {
     return this.#uploadId;
   }
 
+  /** Whether this writer sent anything to S3 (a part, a multipart upload, the small-file put): else nothing to clean up. */
+  get touchedS3(): boolean {
+    return this.#uploadId !== null || this.#putStarted;
+  }
+
   /** The multipart upload this writer created or appends to, if any (for clean-up). */
   async uploadId(): Promise<string | null> {
     return this.#uploadId ? this.#uploadId.catch(() => null) : null;
@@ -269,6 +275,7 @@ export class S3PartWriter implements BlobWriter {
     const rest = this.#rest();
     if (this.#uploadId === null) {
       // Shorter than a part: one request.
+      this.#putStarted = true;
       await client.send(
         new PutObjectCommand({ Bucket: bucket, Key: key, Body: rest, ContentLength: rest.length }),
         signal,
