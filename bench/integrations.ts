@@ -91,6 +91,8 @@ const bare: UploadObserver = {
   completed: () => {},
   failed: () => {},
   aborted: () => {},
+  paused: () => {},
+  expired: () => {},
   deleted: () => {},
 };
 const observerCost = { bare: [] as number[], wrapped: [] as number[] };

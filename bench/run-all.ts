@@ -15,6 +15,7 @@ import { summaryTable } from './lib/summary.js';
 /** In running order: the upload benchmarks first, while nothing else has warmed or fragmented memory. */
 const BENCHMARKS = [
   'ingest',
+  'tus-ingest',
   'memory',
   'upload-memory',
   'ws-echo',
@@ -23,6 +24,7 @@ const BENCHMARKS = [
   'progress-latency',
   'integrations',
   'cluster-latency',
+  'library-search',
   's3-ingest',
   's3-index',
 ];

@@ -13,6 +13,8 @@ const OPTIONS = {
   limit: { type: 'string' },
   all: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
+  type: { type: 'string' },
+  status: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -22,7 +24,7 @@ const GLOBAL: OptionName[] = ['server', 'token', 'json', 'help', 'version'];
 export const COMMANDS = {
   upload: { options: ['via'], args: 'FILE...' },
   watch: { options: [], args: '' },
-  ls: { options: ['limit', 'all'], args: '' },
+  ls: { options: ['limit', 'all', 'type', 'status'], args: '[QUERY]' },
   get: { options: ['output'], args: 'ID' },
   rm: { options: [], args: 'ID...' },
 } satisfies Record<string, { options: OptionName[]; args: string }>;
@@ -40,6 +42,8 @@ export interface Invocation {
   via: 'auto' | 'tus' | 'multipart';
   limit: number | undefined;
   output: string | undefined;
+  /** ls: the search (GET /api/uploads?q=&type=&status=). */
+  filter: { q?: string; type?: string; status?: string };
 }
 
 const DEFAULT_SERVER = 'http://127.0.0.1:3000';
@@ -88,11 +92,20 @@ export function parseInvocation(argv: string[], env: NodeJS.ProcessEnv): Invocat
     via,
     limit,
     output: values.output,
+    filter: {
+      ...(command === 'ls' && args[0] !== undefined && { q: args[0] }),
+      ...(values.type !== undefined && { type: values.type }),
+      ...(values.status !== undefined && { status: values.status }),
+    },
   };
 }
 
 function checkArgCount(command: CommandName, args: string[]) {
   const spec = COMMANDS[command].args;
+  if (spec.startsWith('[')) {
+    if (args.length > 1) throw usageError(`${command} takes at most one ${spec.slice(1, -1)}`);
+    return;
+  }
   const needsOne = spec !== '';
   const many = spec.endsWith('...');
   if (needsOne && args.length === 0) throw usageError(`${command} needs ${spec}`);

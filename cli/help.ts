@@ -5,7 +5,7 @@ Commands:
   upload FILE...        upload files: resumable (tus) when big, one multipart request when small;
                         an interrupted upload resumes when the same command runs again
   watch                 the live feed: uploads in progress, redrawn in place (plain lines when piped)
-  ls                    completed uploads, newest first
+  ls [QUERY]            uploads, newest first; QUERY searches names (and folder paths)
   get ID [-o FILE]      download an upload (FILE defaults to its name; - for stdout);
                         a partial download (FILE.part) resumes with a Range request
   rm ID...              delete uploads
@@ -17,6 +17,8 @@ Options:
       --via MODE        upload: auto (default), tus or multipart
       --limit N         ls: how many (default 50)
       --all             ls: every upload
+      --type TYPE       ls: image/ (a major type) or image/png (exact)
+      --status STATUS   ls: uploading, paused, completed, failed or aborted
   -o, --output FILE     get: where to write
   -h, --help            this text
   -v, --version         livedrop's version

@@ -37,7 +37,7 @@ async function run(argv: string[]): Promise<number> {
 
   switch (invocation.command) {
     case 'ls':
-      await ls(client, out, invocation.limit);
+      await ls(client, out, invocation.limit, invocation.filter);
       break;
     case 'rm':
       await rm(client, out, invocation.args);

@@ -11,6 +11,7 @@ import { registerAuth } from './auth.js';
 import { openCluster } from './cluster/cluster-mode.js';
 import type { Config } from './config.js';
 import { registerCors } from './cors.js';
+import { registerEmbedRoute } from './embed-route.js';
 import { errors } from './errors.js';
 import {
   createLiveEvents,
@@ -25,6 +26,11 @@ import { Metrics } from './metrics.js';
 import { registerOpenApiRoute } from './openapi/route.js';
 import { createStorage } from './storage/create-storage.js';
 import type { Storage } from './storage/storage.js';
+import { deriveTokenKey } from './tokens/scoped-token.js';
+import { uploadTokenRoutes } from './tokens/token-routes.js';
+import { tusRoutes } from './tus/routes.js';
+import { TusUploads } from './tus/tus-uploads.js';
+import { InProcessUploadLocks } from './tus/upload-lock.js';
 import { guardObserver } from './uploads/guarded-observer.js';
 import { uploadRoutes } from './uploads/routes.js';
 import { MemoryUploadIndex, type UploadIndex } from './uploads/upload-index.js';
@@ -32,7 +38,8 @@ import type { UploadObserver } from './uploads/upload-observer.js';
 
 /** Where `npm run build` puts the web UI: dist/web, seen from server/ (tsx, tests) or dist/server/ (npm start). */
 const here = dirname(fileURLToPath(import.meta.url));
-const webRoot = basename(dirname(here)) === 'dist' ? join(here, '../web') : join(here, '../dist/web');
+const distRoot = basename(dirname(here)) === 'dist' ? join(here, '..') : join(here, '../dist');
+const webRoot = join(distRoot, 'web');
 
 /** Completed uploads a new dashboard's snapshot shows (each may carry a 16 KiB thumbnail). */
 export const RECENT_UPLOADS_IN_SNAPSHOT = 20;
@@ -42,6 +49,8 @@ export interface AppOptions {
   observer?: UploadObserver;
   /** Tuning of the live feeds beyond the settings table (tests use small slow-watcher bounds). */
   events?: Pick<LiveEventsOptions, 'slowWatcher' | 'replayCapacity' | 'sseKeepAliveMs' | 'closeTimeoutMs'>;
+  /** Where the built `<livedrop-upload>` module is (default dist/embed; tests build their own). */
+  embedRoot?: string;
   /** Told about every route as it is added (the OpenAPI coverage test reads Fastify's route table). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -129,7 +138,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   metrics.register(app, config.metricsToken);
 
   await registerCors(app, config.corsOrigins);
-  registerAuth(app, config.authToken);
+  const tokenKey = deriveTokenKey(config.uploadTokenSecret, config.authToken);
+  registerAuth(app, config.authToken, tokenKey);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
 
@@ -138,6 +148,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     maxFiles: config.maxFiles,
     allowedTypes: config.allowedTypes,
     auth: config.authToken !== null,
+    resumableThreshold: config.resumableThreshold,
+    tusChunkSize: config.tusChunkSize,
   }));
 
   registerOpenApiRoute(app);
@@ -173,6 +185,22 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const preUploadHook = createPreUploadHook(config, app.log);
   if (preUploadHook) metrics.observePreUploadHook(preUploadHook);
   await app.register(uploadRoutes, { config, storage, index, observer, preUploadHook });
+  await app.register(uploadTokenRoutes, { config, key: tokenKey });
+  registerEmbedRoute(app, options.embedRoot ?? join(distRoot, 'embed'));
+
+  // tus 1.0 at /api/tus (server/tus/): resumable uploads on the same storage, index and observer.
+  const tus = new TusUploads({
+    config,
+    storage,
+    index,
+    observer,
+    locks: new InProcessUploadLocks(),
+    log: app.log,
+    preUploadHook,
+  });
+  await tus.open();
+  app.addHook('onClose', () => tus.close());
+  await app.register(tusRoutes, { config, tus });
 
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

@@ -55,7 +55,7 @@ function parseBoolean(raw: string): boolean | undefined {
 
 const MIME_PATTERN = /^[a-z0-9!#$&^_.+-]+\/(\*|[a-z0-9!#$&^_.+-]+)$/i;
 
-function parseTypes(raw: string): string[] | undefined {
+export function parseTypes(raw: string): string[] | undefined {
   const types = list(raw).map((t) => t.toLowerCase());
   return types.every((t) => MIME_PATTERN.test(t)) ? types : undefined;
 }
@@ -187,6 +187,18 @@ export const settings = {
     parseOrigins,
   ),
   authToken: setting('AUTH_TOKEN', '', 'any non-empty secret (empty: no auth)', (raw) => raw || null),
+  uploadTokenSecret: setting(
+    'UPLOAD_TOKEN_SECRET',
+    '',
+    'any non-empty secret that signs scoped upload tokens (empty: derived from AUTH_TOKEN)',
+    (raw) => raw || null,
+  ),
+  uploadTokenMaxTtl: setting(
+    'UPLOAD_TOKEN_MAX_TTL',
+    '86400',
+    'seconds 60–2592000 a scoped upload token may live at most',
+    integer(60, 2_592_000),
+  ),
   checksum: setting('CHECKSUM', 'sha256', 'sha256 or none', (raw) =>
     raw === 'sha256' || raw === 'none' ? raw : undefined,
   ),
@@ -214,6 +226,24 @@ export const settings = {
     '30000',
     'milliseconds 1000–600000 between WebSocket pings',
     integer(1000, 600_000),
+  ),
+  tusExpirationMs: setting(
+    'TUS_EXPIRATION',
+    '86400000',
+    'milliseconds 1000–2592000000 an unfinished resumable upload may stay idle before it is removed',
+    integer(1000, 2_592_000_000),
+  ),
+  resumableThreshold: setting(
+    'RESUMABLE_THRESHOLD',
+    '8MiB',
+    'bytes, or a size such as 8MiB: the web UI sends larger files resumably (tus)',
+    parseBytes,
+  ),
+  tusChunkSize: setting(
+    'TUS_CHUNK_SIZE',
+    '8MiB',
+    "bytes, or a size such as 8MiB: the web UI's largest tus PATCH (under a proxy's body limit)",
+    parseBytes,
   ),
   metricsToken: setting('METRICS_TOKEN', '', 'any non-empty secret (empty: /metrics is open)', secret),
   webhookUrls: setting('WEBHOOK_URLS', '', 'a comma list of http(s) URLs', parseHttpUrls),

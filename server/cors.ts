@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { errors } from './errors.js';
 import { isOriginAllowed } from './origin-policy.js';
+import { TUS_REQUEST_HEADERS, TUS_RESPONSE_HEADERS } from './tus/headers.js';
 
 export async function registerCors(app: FastifyInstance, corsOrigins: Config['corsOrigins']): Promise<void> {
   // A multipart POST is a CORS "simple request": the browser sends it without a preflight and only
@@ -23,11 +24,18 @@ export async function registerCors(app: FastifyInstance, corsOrigins: Config['co
       corsOrigins === '*'
         ? '*'
         : (origin, cb) => cb(null, origin !== undefined && corsOrigins.includes(origin)),
-    methods: ['GET', 'HEAD', 'POST', 'DELETE'],
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     // Content-Type multipart/form-data is safelisted; these are not, so the preflight must name them.
-    allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'X-Upload-Ref'],
-    // What a cross-origin page reads from downloads and error responses beyond the safelisted headers.
-    exposedHeaders: ['Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Content-Length'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'X-Upload-Ref', ...TUS_REQUEST_HEADERS],
+    // What a cross-origin page reads from downloads and error responses beyond the safelisted headers;
+    // without the tus ones a browser client cannot read Location or Upload-Offset at all.
+    exposedHeaders: [
+      'Content-Disposition',
+      'Content-Range',
+      'Accept-Ranges',
+      'Content-Length',
+      ...TUS_RESPONSE_HEADERS,
+    ],
     maxAge: 600,
   });
 }

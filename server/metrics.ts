@@ -140,6 +140,19 @@ export class Metrics {
         this.#failed.inc({ kind: kindOf(upload), code: 'UPLOAD_ABORTED' });
         next.aborted(upload);
       },
+      paused: (upload) => {
+        // Out of flight with its bytes counted; its next progress puts it back (see progress).
+        const tracked = this.#tracked.get(upload.id);
+        if (tracked) this.#addBytes(tracked, upload.size);
+        if (tracked?.streaming) this.#inFlight.dec({ kind: tracked.kind });
+        this.#tracked.set(upload.id, { kind: kindOf(upload), counted: upload.size, streaming: false });
+        next.paused(upload);
+      },
+      expired: (upload) => {
+        this.#end(upload);
+        this.#failed.inc({ kind: kindOf(upload), code: 'TUS_UPLOAD_GONE' });
+        next.expired(upload);
+      },
       deleted: (id) => {
         this.#deleted.inc();
         next.deleted(id);

@@ -10,6 +10,9 @@ export interface ServerConfig {
   maxFiles: number;
   allowedTypes: string[];
   auth: boolean;
+  /** Files larger than this go through tus (resumable); absent from servers without tus. */
+  resumableThreshold?: number;
+  tusChunkSize?: number;
 }
 
 export interface ApiErrorBody {
@@ -45,6 +48,8 @@ export function parseFeedEvent(text: string): FeedEvent | null {
     case 'upload.completed':
     case 'upload.failed':
     case 'upload.aborted':
+    case 'upload.paused':
+    case 'upload.expired':
     case 'upload.deleted': {
       const upload = (value as { upload?: { id?: unknown } }).upload;
       return typeof upload?.id === 'string' ? (value as FeedEvent) : null;

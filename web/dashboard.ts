@@ -1,30 +1,15 @@
-// The live panel: every upload on the server, from everyone, as the feed reports it. Bytes "stored"
-// come from the server's events; for files sent from this browser the row also shows bytes "sent",
-// so the gap between the two (buffers, the network) is visible. Rows are keyed by upload id and
-// updated in place, once per animation frame.
+// One row of the live panel: an upload on the server, from anyone, as the feed and the listing report
+// it. Bytes "stored" come from the server's events; for files sent from this browser the row also
+// shows bytes "sent", so the gap between the two (buffers, the network) is visible. Rows are recycled
+// by the virtual list (library-view.ts), so every handler reads the upload the row shows now.
 import type { Upload } from './api-types.js';
 import { el, setAttributes, setText } from './element.js';
-import type { FeedState, LiveUpload } from './feed-state.js';
+import type { LiveUpload } from './feed-state.js';
 import { createThumb, updateThumb } from './file-visual.js';
-import { formatBytes, formatTimestamp, shortDigest } from './format.js';
+import { formatBytes, shortDigest } from './format.js';
 import { locale } from './locale.js';
 import { createProgressBar, setProgress } from './progress-bar.js';
-
-interface Row {
-  root: HTMLLIElement;
-  thumb: HTMLElement;
-  meta: HTMLElement;
-  bar: HTMLElement;
-  status: HTMLElement;
-  stored: HTMLElement;
-  sent: HTMLElement;
-  digest: HTMLElement;
-  digestText: HTMLElement;
-  copy: HTMLButtonElement;
-  download: HTMLAnchorElement;
-  remove: HTMLButtonElement;
-  error: HTMLElement;
-}
+import { formatExact, formatRelative } from './relative-time.js';
 
 export interface DashboardActions {
   /** Absolute URL for the upload's content `url`. */
@@ -33,148 +18,191 @@ export interface DashboardActions {
   sentHere(ref: string | undefined): number | undefined;
   delete(upload: Upload): Promise<string | null>;
   announce(message: string): void;
+  copyText(text: string): Promise<boolean>;
+  /** Opens an image upload in the lightbox. */
+  view(upload: Upload): void;
+  isSelected(id: string): boolean;
+  select(upload: Upload, selected: boolean): void;
 }
 
-export class Dashboard {
-  readonly #list: HTMLElement;
-  readonly #empty: HTMLElement;
+/** Types the lightbox shows (the content route serves them inline; never SVG). */
+const VIEWABLE = /^image\/(png|jpeg|gif|webp|avif)$/i;
+export const isViewable = (upload: Upload) => upload.status === 'completed' && VIEWABLE.test(upload.type);
+
+/** The folder part of an upload's relative path ("photos/2024/" for "photos/2024/a.jpg"), or ''. */
+export function folderOf(upload: Upload): string {
+  const path = upload.path ?? '';
+  const slash = path.lastIndexOf('/');
+  return slash > 0 ? path.slice(0, slash + 1) : '';
+}
+
+export class DashboardRow {
+  readonly root: HTMLLIElement;
+  #upload: LiveUpload | null = null;
+  readonly #select: HTMLInputElement;
+  readonly #thumb: HTMLElement;
+  readonly #view: HTMLButtonElement;
+  readonly #name: HTMLElement;
+  readonly #folder: HTMLElement;
+  readonly #meta: HTMLElement;
+  readonly #bar: HTMLElement;
+  readonly #status: HTMLElement;
+  readonly #stored: HTMLElement;
+  readonly #sent: HTMLElement;
+  readonly #digest: HTMLElement;
+  readonly #digestText: HTMLElement;
+  readonly #copy: HTMLButtonElement;
+  readonly #link: HTMLButtonElement;
+  readonly #download: HTMLAnchorElement;
+  readonly #remove: HTMLButtonElement;
+  readonly #error: HTMLElement;
   readonly #actions: DashboardActions;
-  readonly #rows = new Map<string, Row>();
-  #state: FeedState | null = null;
-  #frame = 0;
 
-  constructor(list: HTMLElement, empty: HTMLElement, actions: DashboardActions) {
-    this.#list = list;
-    this.#empty = empty;
+  constructor(actions: DashboardActions) {
     this.#actions = actions;
-    setText(empty, locale.liveEmpty);
-  }
+    const button = (className: string, label: string) =>
+      el('button', `button ${className}`, { type: 'button' }, label);
+    this.root = el('li', 'file');
+    this.#select = el('input', 'select', { type: 'checkbox' });
+    this.#thumb = createThumb();
+    this.#view = el('button', 'thumb-button', { type: 'button' });
+    this.#name = el('span', 'name');
+    this.#folder = el('span', 'folder muted');
+    this.#meta = el('span', 'size muted');
+    this.#bar = createProgressBar('');
+    this.#status = el('span', 'status-pill');
+    this.#stored = el('span', 'stored');
+    this.#sent = el('span', 'sent muted');
+    this.#digest = el('span', 'digest');
+    this.#digestText = el('code', 'sha256');
+    this.#copy = button('tiny ghost', locale.copyChecksum);
+    this.#link = button('small ghost copy-link', locale.copyLink);
+    this.#download = el('a', 'button small ghost download', {}, locale.download);
+    this.#remove = button('small ghost danger delete', locale.delete);
+    this.#error = el('span', 'error');
 
-  show(state: FeedState): void {
-    this.#state = state;
-    this.#frame ||= requestAnimationFrame(() => this.#render());
-  }
-
-  /** Redraw (e.g. this browser's sent bytes changed) without new server state. */
-  refresh(): void {
-    if (this.#state) this.show(this.#state);
-  }
-
-  #render(): void {
-    this.#frame = 0;
-    const state = this.#state;
-    if (!state) return;
-    for (const [id, row] of this.#rows) {
-      if (!state.uploads.has(id)) {
-        row.root.remove();
-        this.#rows.delete(id);
-      }
-    }
-    // Walk in display order (newest first), inserting or moving rows only where needed.
-    let previous: Element | null = null;
-    for (const upload of state.uploads.values()) {
-      const row = this.#rows.get(upload.id) ?? this.#createRow(upload);
-      this.#renderRow(row, upload);
-      const expectedPosition: Element | null = previous
-        ? previous.nextElementSibling
-        : this.#list.firstElementChild;
-      if (expectedPosition !== row.root) {
-        if (previous) previous.after(row.root);
-        else this.#list.prepend(row.root);
-      }
-      previous = row.root;
-    }
-    setAttributes(this.#empty, { hidden: state.uploads.size > 0 });
-  }
-
-  #createRow(upload: Upload): Row {
-    const name = upload.name;
-    const row: Row = {
-      root: el('li', 'file', { 'data-id': upload.id }),
-      thumb: createThumb(),
-      meta: el('span', 'size muted'),
-      bar: createProgressBar(locale.serverProgressLabel(name)),
-      status: el('span', 'status-pill'),
-      stored: el('span', 'stored'),
-      sent: el('span', 'sent muted'),
-      digest: el('span', 'digest', { hidden: true }),
-      digestText: el('code', 'sha256'),
-      copy: el(
-        'button',
-        'button tiny ghost',
-        { type: 'button', 'aria-label': locale.copyChecksumLabel(name) },
-        locale.copyChecksum,
-      ),
-      download: el(
-        'a',
-        'button small ghost download',
-        { 'aria-label': locale.downloadLabel(name), download: name },
-        locale.download,
-      ),
-      remove: el(
-        'button',
-        'button small ghost danger delete',
-        { type: 'button', 'aria-label': locale.deleteLabel(name) },
-        locale.delete,
-      ),
-      error: el('p', 'error', { hidden: true }),
+    this.#select.onchange = () => this.#upload && actions.select(this.#upload, this.#select.checked);
+    this.#view.onclick = () => this.#upload && actions.view(this.#upload);
+    this.#copy.onclick = async () => {
+      if (!this.#upload?.sha256) return;
+      if (await actions.copyText(this.#upload.sha256)) actions.announce(locale.copied);
     };
-    row.digest.append(el('span', 'muted', {}, `${locale.checksum} `), row.digestText, row.copy);
-    row.copy.onclick = async () => {
-      const current = this.#state?.uploads.get(upload.id);
-      if (!current?.sha256) return;
-      await navigator.clipboard?.writeText(current.sha256).catch(() => undefined);
-      this.#actions.announce(locale.copied);
+    this.#link.onclick = async () => {
+      const url = this.#upload?.url;
+      if (!url) return;
+      if (await actions.copyText(actions.contentUrl(url)))
+        actions.announce(locale.linkCopied(this.#upload!.name));
     };
-    row.remove.onclick = async () => {
-      const current = this.#state?.uploads.get(upload.id) ?? upload;
-      row.remove.disabled = true;
-      const failure = await this.#actions.delete(current);
-      row.remove.disabled = false;
-      setText(row.error, failure ? locale.deleteFailed(current.name, failure) : '');
-      setAttributes(row.error, { hidden: !failure });
+    this.#remove.onclick = async () => {
+      const upload = this.#upload;
+      if (!upload) return;
+      this.#remove.disabled = true;
+      const failure = await actions.delete(upload);
+      this.#remove.disabled = false;
+      if (failure && this.#upload?.id === upload.id)
+        this.#showError(locale.deleteFailed(upload.name, failure));
     };
-    row.root.append(
-      row.thumb,
+    this.#view.append(this.#thumb);
+    this.#digest.append(this.#digestText, this.#copy);
+    this.root.append(
+      el('label', 'select-box', {}, this.#select),
+      this.#view,
       el(
         'div',
         'body',
         {},
-        el('div', 'line', {}, el('span', 'name', { title: name }, name), row.meta),
-        row.bar,
-        el('div', 'line small-text wrap', {}, row.status, row.stored, row.sent),
-        row.digest,
-        row.error,
+        el('div', 'line', {}, el('span', 'title', {}, this.#folder, this.#name), this.#meta),
+        this.#bar,
+        el(
+          'div',
+          'line small-text wrap',
+          {},
+          this.#status,
+          this.#stored,
+          this.#sent,
+          this.#digest,
+          this.#error,
+        ),
       ),
-      el('div', 'actions', {}, row.download, row.remove),
+      el('div', 'actions', {}, this.#link, this.#download, this.#remove),
     );
-    this.#rows.set(upload.id, row);
-    return row;
   }
 
-  #renderRow(row: Row, upload: LiveUpload): void {
-    updateThumb(row.thumb, upload.thumbnail, upload.name, upload.type);
-    setAttributes(row.root, { 'data-status': upload.status, 'data-ref': upload.ref ?? null });
-    const total = upload.expected ?? (upload.status === 'completed' ? upload.size : null);
-    setText(
-      row.meta,
-      `${formatBytes(total ?? upload.size)} · ${formatTimestamp(upload.completedAt ?? upload.createdAt)}`,
-    );
-    setProgress(row.bar, total === null ? null : total === 0 ? 1 : upload.size / total);
-    setText(row.status, locale.status[upload.status]);
-    setText(row.stored, locale.stored(upload.size, upload.expected));
-    const sent = this.#actions.sentHere(upload.ref);
-    setText(row.sent, sent === undefined ? '' : locale.sentHere(sent));
-    setAttributes(row.sent, { hidden: sent === undefined });
-    setAttributes(row.digest, { hidden: !upload.sha256 });
-    setText(row.digestText, upload.sha256 ? shortDigest(upload.sha256) : '');
-    setAttributes(row.digestText, { title: upload.sha256 ?? null });
-    const href = upload.status === 'completed' && upload.url ? this.#actions.contentUrl(upload.url) : null;
-    setAttributes(row.download, { hidden: !href, href });
-    setAttributes(row.remove, { hidden: upload.status !== 'completed' });
-    if (upload.failure) {
-      setText(row.error, upload.failure);
-      setAttributes(row.error, { hidden: false });
+  get upload(): LiveUpload | null {
+    return this.#upload;
+  }
+
+  bind(upload: LiveUpload, index: number, total: number): void {
+    const name = upload.name;
+    if (this.#upload?.id !== upload.id) {
+      // Another upload in a recycled row: its labels and any old error go.
+      setAttributes(this.#select, { 'aria-label': locale.selectLabel(name) });
+      setAttributes(this.#bar, { 'aria-label': locale.serverProgressLabel(name) });
+      setAttributes(this.#copy, { 'aria-label': locale.copyChecksumLabel(name) });
+      setAttributes(this.#link, { 'aria-label': locale.copyLinkLabel(name) });
+      setAttributes(this.#download, { 'aria-label': locale.downloadLabel(name), download: name });
+      setAttributes(this.#remove, { 'aria-label': locale.deleteLabel(name) });
+      setAttributes(this.#name, { title: upload.path ?? name });
+      setText(this.#name, name);
+      this.#remove.disabled = false;
+      setText(this.#error, '');
     }
+    this.#upload = upload;
+    setAttributes(this.root, {
+      'data-id': upload.id,
+      'data-status': upload.status,
+      'data-ref': upload.ref ?? null,
+      'aria-posinset': index + 1,
+      'aria-setsize': total,
+    });
+    this.#select.checked = this.#actions.isSelected(upload.id);
+    setAttributes(this.#select, { hidden: upload.status !== 'completed' });
+    updateThumb(this.#thumb, upload.thumbnail, name, upload.type);
+    const viewable = isViewable(upload);
+    setAttributes(this.#view, {
+      disabled: !viewable,
+      'aria-label': viewable ? locale.viewLabel(name) : null,
+      'aria-hidden': viewable ? null : 'true',
+      tabindex: viewable ? null : -1,
+    });
+    setText(this.#folder, folderOf(upload));
+    const expectedTotal = upload.expected ?? (upload.status === 'completed' ? upload.size : null);
+    const at = upload.completedAt ?? upload.createdAt;
+    setText(this.#meta, `${formatBytes(expectedTotal ?? upload.size)} · ${formatRelative(at)}`);
+    setAttributes(this.#meta, { title: formatExact(at) });
+    // A finished upload needs no bar ("Completed" says it): fewer boxes to draw per row while scrolling.
+    const moving = upload.status !== 'completed';
+    setAttributes(this.#bar, { hidden: !moving });
+    if (moving) {
+      setProgress(
+        this.#bar,
+        expectedTotal === null ? null : expectedTotal === 0 ? 1 : upload.size / expectedTotal,
+      );
+    }
+    setText(this.#status, locale.status[upload.status]);
+    // A paused resumable upload says how long it can still be resumed (tus expiration).
+    const until = upload.status === 'paused' && upload.expiresAt ? formatExact(upload.expiresAt) : null;
+    setText(
+      this.#stored,
+      moving ? locale.stored(upload.size, upload.expected) + (until ? locale.resumableUntil(until) : '') : '',
+    );
+    setAttributes(this.#stored, { hidden: !moving });
+    const sent = this.#actions.sentHere(upload.ref);
+    setText(this.#sent, sent === undefined || !moving ? '' : locale.sentHere(sent));
+    setAttributes(this.#sent, { hidden: sent === undefined || !moving });
+    setAttributes(this.#digest, { hidden: !upload.sha256 });
+    setText(this.#digestText, upload.sha256 ? shortDigest(upload.sha256) : '');
+    setAttributes(this.#digestText, { title: upload.sha256 ?? null });
+    const href = upload.status === 'completed' && upload.url ? this.#actions.contentUrl(upload.url) : null;
+    setAttributes(this.#download, { hidden: !href, href });
+    setAttributes(this.#link, { hidden: !href });
+    setAttributes(this.#remove, { hidden: upload.status !== 'completed' });
+    if (upload.failure) this.#showError(upload.failure);
+    else if (!this.#error.textContent) setAttributes(this.#error, { hidden: true });
+  }
+
+  #showError(message: string): void {
+    setText(this.#error, message);
+    setAttributes(this.#error, { hidden: false, title: message });
   }
 }

@@ -1,20 +1,44 @@
-// The three ways files come in: dropped anywhere on the page (with a full-page drop state), chosen
-// with the picker button, or pasted (Ctrl/Cmd+V), including screenshots pasted as image data.
+// The ways files come in: dropped anywhere on the page (with a full-page drop state), chosen with the
+// picker button, a whole folder dropped or picked (folder-drop.ts), or pasted (Ctrl/Cmd+V), including
+// screenshots pasted as image data.
+import { dropEntries, inChunks, readEntries } from './folder-drop.js';
 
 export interface IntakeElements {
   pickButton: HTMLButtonElement;
   input: HTMLInputElement;
+  folderButton: HTMLButtonElement;
+  folderInput: HTMLInputElement;
   overlay: HTMLElement;
 }
 
-export function acceptFiles(elements: IntakeElements, take: (files: File[]) => void): void {
-  const { pickButton, input, overlay } = elements;
+/** How files arrived: a folder's files come in several chunks; `first` starts a new batch. */
+export interface Batch {
+  folder: boolean;
+  first: boolean;
+}
+
+export function acceptFiles(elements: IntakeElements, take: (files: File[], batch: Batch) => void): void {
+  const { pickButton, input, folderButton, folderInput, overlay } = elements;
+  const single: Batch = { folder: false, first: true };
+  const folderChunks = () => {
+    let first = true;
+    return (files: File[]) => {
+      take(files, { folder: true, first });
+      first = false;
+    };
+  };
 
   pickButton.onclick = () => input.click();
   input.onchange = () => {
-    if (input.files && input.files.length > 0) take([...input.files]);
+    if (input.files && input.files.length > 0) take([...input.files], single);
     // Clearing lets the same file be picked again after a cancel.
     input.value = '';
+  };
+  folderButton.onclick = () => folderInput.click();
+  folderInput.onchange = () => {
+    const files = [...(folderInput.files ?? [])];
+    folderInput.value = '';
+    if (files.length > 0) void inChunks(files, folderChunks());
   };
 
   // dragenter/dragleave fire for every child element crossed; count them to know when the pointer
@@ -41,11 +65,17 @@ export function acceptFiles(elements: IntakeElements, take: (files: File[]) => v
   document.addEventListener('drop', (event) => {
     depth = 0;
     setDragging(false);
+    const entries = event.dataTransfer ? dropEntries(event.dataTransfer) : null;
+    if (entries) {
+      event.preventDefault();
+      void readEntries(entries, folderChunks());
+      return;
+    }
     const files = [...(event.dataTransfer?.files ?? [])];
     if (files.length === 0) return;
     // Without preventDefault the browser would navigate away to the dropped file.
     event.preventDefault();
-    take(files);
+    take(files, single);
   });
   overlay.addEventListener('click', () => setDragging(false));
 
@@ -56,7 +86,7 @@ export function acceptFiles(elements: IntakeElements, take: (files: File[]) => v
     const files = [...(event.clipboardData?.files ?? [])];
     if (files.length === 0) return;
     event.preventDefault();
-    take(files.map(namePasted));
+    take(files.map(namePasted), single);
   });
 }
 

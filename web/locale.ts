@@ -5,6 +5,8 @@
 import { formatBytes, formatDuration } from './format.js';
 
 export const locale = {
+  appName: 'livedrop',
+  progressTitle: (percent: number) => `${percent} % · livedrop`,
   tagline: 'Drop files. Everyone watching sees them arrive.',
 
   sendTitle: 'Send files',
@@ -12,6 +14,8 @@ export const locale = {
   dropHint: 'or paste them with Ctrl+V / ⌘V',
   pickFiles: 'Choose files…',
   pickFilesLabel: 'Choose files to upload',
+  pickFolder: 'Choose a folder…',
+  pickFolderLabel: 'Choose a folder to upload with everything in it',
   dropOverlay: 'Drop to upload',
   limits: (maxFileSize: number, allowedTypes: string[]) =>
     `Up to ${formatBytes(maxFileSize)} per file` +
@@ -58,6 +62,34 @@ export const locale = {
 
   liveTitle: 'Live on the server',
   liveEmpty: 'No uploads on the server yet.',
+  libraryLabel: 'Uploads on the server, newest first',
+  searchLabel: 'Search uploads by name',
+  searchPlaceholder: 'Search by name…',
+  typeFilterLabel: 'Show only',
+  chips: { all: 'All', images: 'Images', videos: 'Videos', audio: 'Audio', text: 'Text', pdf: 'PDF' },
+  loading: 'Loading…',
+  loadFailed: (reason: string) => `Could not load the list: ${reason}. Trying again…`,
+  noMatches: (q: string) => (q ? `No uploads match “${q}”.` : 'No uploads of this type.'),
+  selectLabel: (name: string) => `Select ${name}`,
+  selected: (count: number) => (count === 1 ? '1 selected' : `${count} selected`),
+  selectAll: 'Select all shown',
+  clearSelection: 'Clear selection',
+  deleteSelected: (count: number) => (count === 1 ? 'Delete 1 file' : `Delete ${count} files`),
+  confirmDelete: (count: number, first: string) =>
+    count === 1
+      ? `Delete ${first} from the server? This cannot be undone.`
+      : `Delete ${count} files from the server? This cannot be undone.`,
+  viewLabel: (name: string) => `View ${name}`,
+  close: 'Close',
+  copyLink: 'Link',
+  copyLinkLabel: (name: string) => `Copy the link to ${name}`,
+  linkCopied: (name: string) => `Link to ${name} copied`,
+  dismissBanner: 'Dismiss',
+  notifyMe: 'Notify me next time',
+  finishedInBackground: (names: string[]) =>
+    names.length === 1
+      ? `${names[0]} finished uploading while this tab was in the background.`
+      : `${names.length} uploads finished while this tab was in the background: ${names.join(', ')}.`,
   watching: (count: number) => (count === 1 ? '1 watching' : `${count} watching`),
   watchingLabel: 'People watching this dashboard',
   connection: {
@@ -74,6 +106,10 @@ export const locale = {
   reconnectNow: 'Reconnect now',
   degradedDetail:
     'the server cannot reach its event store; uploads still go through, updates follow when it is back',
+  unfinished: (name: string, percent: number) =>
+    `${name}: ${percent} % stored. Choose the same file again to resume from ${percent} %.`,
+  discard: 'Discard',
+  resumableUntil: (when: string) => ` · resumable until ${when}`,
 
   status: {
     uploading: 'Uploading',
@@ -104,5 +140,8 @@ export const locale = {
     reconnected: 'Live connection restored',
     disconnected: 'Live connection lost',
     deleted: (name: string) => `${name} deleted`,
+    bulkDeleted: (deleted: number, failed: number) =>
+      `${deleted === 1 ? '1 file' : `${deleted} files`} deleted` +
+      (failed > 0 ? `; ${failed} could not be deleted` : ''),
   },
 };

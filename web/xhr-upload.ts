@@ -1,9 +1,10 @@
 // One file, one request: XMLHttpRequest with FormData, because fetch() still cannot report upload
-// progress. The `size` and `thumbnail` fields go BEFORE the file part: the server reads the body as a
+// progress. The `size`, `thumbnail` and `path` fields go BEFORE the file part: the server reads the body as a
 // stream and applies fields to the file that follows them (DESIGN.md §4).
 
 import { errorMessage } from './api-error.js';
 import type { Upload } from './api-types.js';
+import { relativePath } from './folder-drop.js';
 import { SentBytes } from './sent-bytes.js';
 
 export interface UploadRequest {
@@ -69,6 +70,8 @@ export function sendFile(request: UploadRequest, handlers: UploadHandlers): Runn
     const form = new FormData();
     form.append('size', String(request.file.size));
     if (request.thumbnail) form.append('thumbnail', request.thumbnail);
+    const path = relativePath(request.file);
+    if (path) form.append('path', path);
     form.append('file', request.file, request.file.name);
 
     xhr.open('POST', request.url);

@@ -36,6 +36,13 @@ export const naiveMultipart = (uploadDir: string): ServerSpec => ({
   env: { UPLOAD_DIR: uploadDir },
 });
 
+/** tus-node-server (@tus/server 2 with @tus/file-store), the Node tus anchor, on node:http at /files. */
+export const tusNodeServer = (uploadDir: string): ServerSpec => ({
+  target: 'tus-node-server',
+  script: compiled('bench/baselines/tus-server.ts'),
+  env: { UPLOAD_DIR: uploadDir },
+});
+
 export const wsEcho = (): ServerSpec => ({
   target: 'ws',
   script: compiled('bench/baselines/ws-echo.ts'),

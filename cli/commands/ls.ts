@@ -1,4 +1,5 @@
-// livedrop ls: completed uploads, newest first, following the listing's `next` cursor.
+// livedrop ls [QUERY]: uploads, newest first (searched by name with QUERY, filtered by --type and
+// --status on the server), following the listing's `next` cursor.
 import type { Upload } from '../../server/uploads/upload.js';
 import type { LivedropClient } from '../client.js';
 import { formatBytes } from '../format.js';
@@ -7,12 +8,23 @@ import { type Output, table } from '../output.js';
 /** The server's largest page (GET /api/uploads?limit, docs/api.md). */
 const MAX_PAGE = 200;
 
-export async function ls(client: LivedropClient, out: Output, limit: number | undefined): Promise<void> {
+export interface ListFilter {
+  q?: string;
+  type?: string;
+  status?: string;
+}
+
+export async function ls(
+  client: LivedropClient,
+  out: Output,
+  limit: number | undefined,
+  filter: ListFilter = {},
+): Promise<void> {
   const uploads: Upload[] = [];
   let before: string | null = null;
   do {
     const want = limit === undefined ? MAX_PAGE : Math.min(MAX_PAGE, limit - uploads.length);
-    const query = new URLSearchParams({ limit: String(want) });
+    const query = new URLSearchParams({ ...filter, limit: String(want) });
     if (before) query.set('before', before);
     const page = await client.json<{ uploads: Upload[]; next: string | null }>(`/api/uploads?${query}`);
     uploads.push(...page.uploads);

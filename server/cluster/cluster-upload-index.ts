@@ -16,6 +16,11 @@ export class ClusterUploadIndex implements UploadIndex {
     // What the log held when this node started covers uploads completed since the records were read.
     for (const event of bus.held()) this.#apply(event);
     bus.subscribe((event) => this.#apply(event));
+    // A new epoch reaches the feeds as a snapshot, not as events: what the new log already holds
+    // (uploads completed meanwhile, the re-announced recent ones) is applied from it.
+    bus.onChange((change) => {
+      if (change.kind === 'reset') for (const event of change.held) this.#apply(event);
+    });
   }
 
   get size(): number {

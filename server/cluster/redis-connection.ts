@@ -35,16 +35,17 @@ export async function connectRedis(options: ConnectionOptions): Promise<RedisCon
 export class LuaScript {
   readonly sha: string;
 
-  constructor(
-    readonly source: string,
-    readonly keys: readonly string[],
-  ) {
+  constructor(readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
   /** EVALSHA, falling back to EVAL when Redis answers NOSCRIPT (its script cache was emptied). */
-  async run<T>(client: RedisConnection, args: readonly (string | number)[]): Promise<T> {
-    const tail = [String(this.keys.length), ...this.keys, ...args.map(String)];
+  async run<T>(
+    client: RedisConnection,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<T> {
+    const tail = [String(keys.length), ...keys, ...args.map(String)];
     try {
       return await client.sendCommand<T>(['EVALSHA', this.sha, ...tail]);
     } catch (error) {

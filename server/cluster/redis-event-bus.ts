@@ -72,6 +72,7 @@ export class RedisEventBus implements EventBus {
   readonly #listeners = new Set<EventListener>();
   readonly #changeListeners = new Set<BusChangeListener>();
   readonly #scripts: Record<'publish' | 'heartbeat' | 'bootstrap' | 'epoch', LuaScript>;
+  readonly #keys: string[];
   readonly #streamKey: string;
   #commands!: RedisConnection;
   #tail!: RedisConnection;
@@ -92,13 +93,13 @@ export class RedisEventBus implements EventBus {
     this.#options = options;
     this.#outbox = new EventOutbox(options.outboxCapacity);
     this.uploads = new ClusterUploads(options.recentLimit);
-    const keys = LOG_KEYS.map((name) => options.keyPrefix + name);
-    this.#streamKey = keys[1]!;
+    this.#keys = LOG_KEYS.map((name) => options.keyPrefix + name);
+    this.#streamKey = this.#keys[1]!;
     this.#scripts = {
-      publish: new LuaScript(PUBLISH, keys),
-      heartbeat: new LuaScript(HEARTBEAT, keys),
-      bootstrap: new LuaScript(BOOTSTRAP, keys),
-      epoch: new LuaScript(EPOCH, keys),
+      publish: new LuaScript(PUBLISH),
+      heartbeat: new LuaScript(HEARTBEAT),
+      bootstrap: new LuaScript(BOOTSTRAP),
+      epoch: new LuaScript(EPOCH),
     };
   }
 
@@ -177,11 +178,17 @@ export class RedisEventBus implements EventBus {
     while (this.#outbox.size > 0 && this.#healthy && Date.now() < deadline) await sleep(10);
     this.#closed = true;
     await this.#scripts.heartbeat
-      .run(this.#commands, [this.#options.nodeId, 0, this.#options.nodeTimeoutMs, this.#maxLen(), 'leave'])
+      .run(this.#commands, this.#keys, [
+        this.#options.nodeId,
+        0,
+        this.#options.nodeTimeoutMs,
+        this.#maxLen(),
+        'leave',
+      ])
       .catch(() => {});
-    this.#tail.destroy();
+    if (this.#tail.isOpen) this.#tail.destroy();
     await this.#tailLoop;
-    this.#commands.destroy();
+    if (this.#commands.isOpen) this.#commands.destroy();
   }
 
   #maxLen(): string {
@@ -205,7 +212,7 @@ export class RedisEventBus implements EventBus {
         const batch = this.#outbox.take(BATCH);
         const results = await Promise.allSettled(
           batch.map((entry: OutboxEntry) =>
-            this.#scripts.publish.run(this.#commands, [
+            this.#scripts.publish.run(this.#commands, this.#keys, [
               nodeId,
               entry.number,
               entry.type,
@@ -238,7 +245,7 @@ export class RedisEventBus implements EventBus {
     if (this.#closed) return;
     const { nodeId, nodeTimeoutMs } = this.#options;
     try {
-      const [epoch, ...orphans] = await this.#scripts.heartbeat.run<string[]>(this.#commands, [
+      const [epoch, ...orphans] = await this.#scripts.heartbeat.run<string[]>(this.#commands, this.#keys, [
         nodeId,
         this.#localWatchers,
         nodeTimeoutMs,
@@ -246,7 +253,8 @@ export class RedisEventBus implements EventBus {
         'beat',
       ]);
       this.#commandSucceeded();
-      if (epoch !== this.#epoch) this.#tail.destroy(); // the tail loop notices and reloads
+      // The tail loop notices and reloads.
+      if (epoch !== this.#epoch && this.#tail.isOpen) this.#tail.destroy();
       for (let i = 0; i < orphans.length; i += 2) this.#markOrphan(orphans[i]!, orphans[i + 1]!);
     } catch {
       this.#commandFailed();
@@ -268,7 +276,7 @@ export class RedisEventBus implements EventBus {
       try {
         if (!this.#tail.isOpen) this.#tail = await this.#reopenTail();
         if (reconnected) {
-          const epoch = await this.#scripts.epoch.run<string>(this.#tail, []);
+          const epoch = await this.#scripts.epoch.run<string>(this.#tail, this.#keys, []);
           if (epoch !== this.#epoch) await this.#load(false);
           reconnected = false;
         }
@@ -310,6 +318,7 @@ export class RedisEventBus implements EventBus {
   async #load(initial: boolean): Promise<void> {
     const [epoch, seq, watchers, entries, live, recent] = await this.#scripts.bootstrap.run<BootstrapReply>(
       this.#tail,
+      this.#keys,
       [this.#options.replayCapacity],
     );
     const newEpoch = epoch !== this.#epoch;

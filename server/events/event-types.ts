@@ -8,7 +8,18 @@ export const EVENT_TYPES = {
   'upload.progress': { coalescable: true, meaning: 'bytes stored so far (throttled; never backwards)' },
   'upload.completed': { coalescable: false, meaning: 'stored in full: final size and sha256' },
   'upload.failed': { coalescable: false, meaning: 'refused or broken, with an error code' },
-  'upload.aborted': { coalescable: false, meaning: 'the client went away mid-upload' },
+  'upload.aborted': {
+    coalescable: false,
+    meaning: 'the client went away mid-upload, or terminated a resumable one',
+  },
+  'upload.paused': {
+    coalescable: false,
+    meaning: 'a resumable upload lost its connection: bytes stored and expiry',
+  },
+  'upload.expired': {
+    coalescable: false,
+    meaning: 'a paused resumable upload passed its expiry; its bytes are removed',
+  },
   'upload.deleted': { coalescable: false, meaning: 'removed by DELETE /api/uploads/:id' },
   watchers: { coalescable: false, meaning: 'a dashboard joined or left: the new count' },
   'feed.degraded': { coalescable: false, meaning: 'the shared event log (Redis) is unreachable' },
@@ -19,7 +30,16 @@ export type EventType = keyof typeof EVENT_TYPES;
 
 /** An event as published, before the bus stamps it with its `seq`. */
 export type EventBody =
-  | { type: 'upload.started' | 'upload.progress' | 'upload.completed' | 'upload.aborted'; upload: Upload }
+  | {
+      type:
+        | 'upload.started'
+        | 'upload.progress'
+        | 'upload.completed'
+        | 'upload.aborted'
+        | 'upload.paused'
+        | 'upload.expired';
+      upload: Upload;
+    }
   | { type: 'upload.failed'; upload: Upload; error: UploadError }
   | { type: 'upload.deleted'; upload: { id: string } }
   | { type: 'watchers'; count: number };

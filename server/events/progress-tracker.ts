@@ -78,6 +78,26 @@ export class ProgressTracker implements UploadObserver {
     this.bus.publish({ type: 'upload.aborted', upload: { ...upload } });
   }
 
+  /** A paused upload stays in the snapshot's live half (with its stored size) until it resumes or ends. */
+  paused(upload: Upload): void {
+    const tracked = this.#inProgress.get(upload.id);
+    if (tracked) {
+      // The last bytes before the pause are announced first: progress reaches the paused size.
+      this.#moved.delete(tracked);
+      tracked.upload = upload;
+      this.#announce(tracked);
+    } else {
+      // A paused upload restored at start-up: watchers meet it again in their snapshots.
+      this.#inProgress.set(upload.id, { upload, announcedSize: upload.size });
+    }
+    this.bus.publish({ type: 'upload.paused', upload: { ...upload } });
+  }
+
+  expired(upload: Upload): void {
+    this.#finish(upload.id);
+    this.bus.publish({ type: 'upload.expired', upload: { ...upload } });
+  }
+
   deleted(id: string): void {
     this.bus.publish({ type: 'upload.deleted', upload: { id } });
   }

@@ -2,17 +2,23 @@
 // whole files only (written to a temp name, fsynced, renamed into place, the directory fsynced).
 //   <dir>/pending/<id>.json   waiting for its first attempt or a retry
 //   <dir>/dead/<id>.json      given up after WEBHOOK_RETRY_FOR_MS (the newest `maxDead` kept)
+//   <dir>/owner               "<hostname> <pid>" of the process using the queue: two processes on one
+//                             queue would deliver each other's events and remove each other's files
 // The files are the truth; the maps below are rebuilt from them at open().
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { ConfigError } from '../config.js';
 import type { Delivery, DeliveryQueue, QueueCounts } from './delivery-queue.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class DiskDeliveryQueue implements DeliveryQueue {
+  readonly #dir: string;
   readonly #pendingDir: string;
   readonly #deadDir: string;
+  #owned = false;
   readonly #pending = new Map<string, Delivery>();
   readonly #taken = new Set<string>();
   readonly #dead = new Map<string, Delivery>();
@@ -22,6 +28,7 @@ export class DiskDeliveryQueue implements DeliveryQueue {
     private readonly log: FastifyBaseLogger,
     private readonly maxDead = 1000,
   ) {
+    this.#dir = dir;
     this.#pendingDir = join(dir, 'pending');
     this.#deadDir = join(dir, 'dead');
   }
@@ -31,6 +38,8 @@ export class DiskDeliveryQueue implements DeliveryQueue {
   }
 
   async open(): Promise<void> {
+    await mkdir(this.#dir, { recursive: true });
+    await this.#takeOwnership();
     for (const [dir, into] of [
       [this.#pendingDir, this.#pending],
       [this.#deadDir, this.#dead],
@@ -135,6 +144,27 @@ export class DiskDeliveryQueue implements DeliveryQueue {
 
   async close(): Promise<void> {
     this.#taken.clear();
+    if (this.#owned) await rm(join(this.#dir, 'owner'), { force: true });
+    this.#owned = false;
+  }
+
+  /** Claims the directory, or stops start-up when a live process holds it (a crashed one's claim is taken over). */
+  async #takeOwnership(): Promise<void> {
+    const file = join(this.#dir, 'owner');
+    const me = `${hostname()} ${process.pid}`;
+    try {
+      await writeFile(file, me, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const [host, pid] = (await readFile(file, 'utf8')).trim().split(' ');
+      if (host !== hostname() || isAlive(Number(pid))) {
+        throw new ConfigError(
+          `WEBHOOK_QUEUE_DIR=${JSON.stringify(this.#dir)} is in use by ${host} (pid ${pid}): give each node its own (NODE_ID or WEBHOOK_QUEUE_DIR)`,
+        );
+      }
+      await writeFile(file, me);
+    }
+    this.#owned = true;
   }
 
   #forget(delivery: Delivery): void {
@@ -158,6 +188,16 @@ export class DiskDeliveryQueue implements DeliveryQueue {
       await handle.close();
     }
     await rename(temp, file);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

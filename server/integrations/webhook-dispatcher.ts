@@ -5,12 +5,20 @@
 // written in the next microtask, at most WEBHOOK_CONCURRENCY requests are in flight, each bounded by
 // WEBHOOK_TIMEOUT_MS; a failed attempt is retried with exponential backoff and jitter until
 // WEBHOOK_RETRY_FOR_MS have passed since the event, then moved to the dead list (docs/operations.md).
-import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus } from '../events/event-bus.js';
 import type { EncodedEvent } from '../events/event-types.js';
+import { type DeliveryClaims, soleNode } from './delivery-claims.js';
 import type { Delivery, DeliveryQueue } from './delivery-queue.js';
 import { failureReason, postJson } from './post-json.js';
+import {
+  describeDelivery,
+  digest,
+  eventKey,
+  receiverName,
+  retryDelay,
+  type WebhookQueueView,
+} from './webhook-delivery.js';
 import { SIGNATURE_HEADER, signDelivery, TIMESTAMP_HEADER } from './webhook-signature.js';
 import type { ReceiverStats, WebhookStats } from './webhook-stats.js';
 
@@ -30,57 +38,14 @@ export interface WebhookOptions {
 /** setTimeout's limit (about 24.8 days): a later due time is re-checked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A receiver as logs and metrics show it: no credentials, no query string (either may hold a secret). */
-export function receiverName(url: string): string {
-  const { origin, pathname } = new URL(url);
-  return origin + pathname;
-}
-
-/** Exponential backoff with "equal jitter": half the delay fixed, half random, so retries spread out. */
-export function retryDelay(attempts: number, minMs: number, maxMs: number): number {
-  const delay = Math.min(maxMs, minMs * 2 ** Math.min(attempts - 1, 40));
-  return delay / 2 + Math.random() * (delay / 2);
-}
-
-export interface DeliveryView {
-  id: string;
-  idempotencyKey: string;
-  event: string;
-  uploadId: string;
-  receiver: string;
-  attempts: number;
-  createdAt: string;
-  nextAttemptAt: string;
-  lastError: string | null;
-}
-
-export interface WebhookQueueView {
-  receivers: ReceiverStats[];
-  pending: DeliveryView[];
-  dead: DeliveryView[];
-}
-
-const describe = (delivery: Delivery): DeliveryView => ({
-  id: delivery.id,
-  idempotencyKey: delivery.eventId,
-  event: delivery.type,
-  uploadId: delivery.uploadId,
-  receiver: receiverName(delivery.url),
-  attempts: delivery.attempts,
-  createdAt: new Date(delivery.createdAt).toISOString(),
-  nextAttemptAt: new Date(delivery.nextAttemptAt).toISOString(),
-  lastError: delivery.lastError ?? null,
-});
-
-/** 128 bits of SHA-256 in base64url: 22 characters, safe in a header and as a file name. */
-const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
-
 type Totals = Pick<ReceiverStats, 'delivered' | 'failedAttempts' | 'givenUp'>;
 
 export class WebhookDispatcher implements WebhookStats {
   readonly #events: Set<string>;
   readonly #totals = new Map<string, Totals>();
   #incoming: Delivery[] = [];
+  /** Claims asked of Redis and not yet answered (cluster mode). */
+  readonly #claiming = new Set<Promise<void>>();
   /** The batch the queue is writing (one at a time: group commit). */
   readonly #writes = new Set<Promise<void>>();
   readonly #inFlight = new Map<string, { controller: AbortController; settled: Promise<void> }>();
@@ -96,6 +61,8 @@ export class WebhookDispatcher implements WebhookStats {
     private readonly queue: DeliveryQueue,
     private readonly options: WebhookOptions,
     private readonly log: FastifyBaseLogger,
+    /** Cluster mode: which node queues an event (delivery-claims.ts). */
+    private readonly claims: DeliveryClaims = soleNode,
   ) {
     this.#events = new Set(options.events);
     for (const url of options.urls) this.#totals.set(url, { delivered: 0, failedAttempts: 0, givenUp: 0 });
@@ -133,8 +100,8 @@ export class WebhookDispatcher implements WebhookStats {
     const { pending, dead } = await this.queue.list();
     return {
       receivers: this.receivers(),
-      pending: pending.slice(0, limit).map(describe),
-      dead: dead.slice(-limit).map(describe),
+      pending: pending.slice(0, limit).map(describeDelivery),
+      dead: dead.slice(-limit).map(describeDelivery),
     };
   }
 
@@ -143,12 +110,14 @@ export class WebhookDispatcher implements WebhookStats {
     this.#unsubscribe();
     this.#closed = true;
     clearTimeout(this.#timer);
+    await Promise.allSettled(this.#claiming);
     this.#flushIncoming();
     // Each write that ends starts the next batch: wait until the last one is down.
     while (this.#writes.size > 0) await Promise.allSettled(this.#writes);
     for (const { controller } of this.#inFlight.values()) controller.abort();
     await Promise.allSettled([...this.#inFlight.values()].map((attempt) => attempt.settled));
     await this.queue.close();
+    await this.claims.close();
   }
 
   /** On the publisher's stack (an upload's I/O callback): build the deliveries, store them later. */
@@ -156,27 +125,35 @@ export class WebhookDispatcher implements WebhookStats {
     const { upload, ...rest } = JSON.parse(event.json) as { upload: { id: string; thumbnail?: string } };
     // The thumbnail (up to 16 KiB) stays out: the receiver can GET /api/uploads/:id for it.
     const { thumbnail: _thumbnail, ...described } = upload;
-    // The key is derived from the event as published (its seq included), so every node of a cluster
-    // names the same event alike and a shared queue can keep one delivery of it.
-    const eventId = digest(event.json);
+    const eventId = eventKey(event, upload.id);
     const body = JSON.stringify({ id: eventId, ...rest, upload: described });
     const now = Date.now();
-    for (const url of this.options.urls) {
-      this.#incoming.push({
-        id: digest(`${eventId}\n${url}`),
-        eventId,
-        type: event.type,
-        uploadId: upload.id,
-        url,
-        body,
-        createdAt: now,
-        attempts: 0,
-        nextAttemptAt: now,
-      });
+    const deliveries = this.options.urls.map((url) => ({
+      id: digest(`${eventId}\n${url}`),
+      eventId,
+      type: event.type,
+      uploadId: upload.id,
+      url,
+      body,
+      createdAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+    }));
+    if (this.claims === soleNode) {
+      this.#enqueue(deliveries);
+      return;
     }
-    if (this.#incoming.length === this.options.urls.length && this.#writes.size === 0) {
-      queueMicrotask(() => this.#flushIncoming());
-    }
+    const claimed = this.claims.claim(eventId).then((won) => {
+      if (won) this.#enqueue(deliveries);
+    });
+    this.#claiming.add(claimed);
+    void claimed.finally(() => this.#claiming.delete(claimed));
+  }
+
+  #enqueue(deliveries: Delivery[]): void {
+    const first = this.#incoming.length === 0;
+    this.#incoming.push(...deliveries);
+    if (first && this.#writes.size === 0) queueMicrotask(() => this.#flushIncoming());
   }
 
   /**

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, built from the route table (routes.ts) and the error table: each route's
 // error codes become its error responses under their statuses, and the errors of the app-wide hooks
 // (token, origin, shutdown) are added where those hooks apply, as app.ts, auth.ts and cors.ts decide.
-import { requiresToken } from '../auth.js';
+import { isScopedRoute, requiresToken } from '../auth.js';
 import { type ErrorCode, errors } from '../errors.js';
 import { packageVersion } from '../package-version.js';
 import { type Parameter, type ResponseDescription, type RouteDescription, routes } from './routes.js';
@@ -18,7 +18,11 @@ const needsToken = (method: string, path: string) => method !== 'OPTIONS' && req
 /** The errors answered by hooks that run before the route (app.ts, auth.ts, cors.ts). */
 function hookErrors(method: string, path: string): ErrorCode[] {
   const codes: ErrorCode[] = [];
-  if (needsToken(method, path)) codes.push('AUTH_REQUIRED');
+  if (needsToken(method, path)) {
+    // A scoped upload token is checked there too: it may create uploads from its origin, nothing else.
+    codes.push('AUTH_REQUIRED', 'UPLOAD_TOKEN_EXPIRED');
+    codes.push(isScopedRoute(method, path) ? 'UPLOAD_TOKEN_ORIGIN' : 'UPLOAD_TOKEN_SCOPE');
+  }
   if (!SAFE_METHODS.has(method)) codes.push('ORIGIN_NOT_ALLOWED');
   if (method === 'POST') codes.push('SHUTTING_DOWN');
   return codes;
@@ -120,11 +124,13 @@ function operation(method: string, path: string, route: RouteDescription, { head
         },
       ]),
     ),
-    security: !needsToken(method, path)
-      ? []
-      : SAFE_METHODS.has(method)
-        ? [{ bearerToken: [] }, { tokenQuery: [] }]
-        : [{ bearerToken: [] }],
+    security: route.security
+      ? [{ [route.security]: [] }]
+      : !needsToken(method, path)
+        ? []
+        : SAFE_METHODS.has(method)
+          ? [{ bearerToken: [] }, { tokenQuery: [] }]
+          : [{ bearerToken: [] }],
     ...(route.unanswered && { 'x-unanswered-error-codes': route.unanswered }),
   };
 }
@@ -160,6 +166,12 @@ export function buildOpenApiDocument() {
       schemas,
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', description: 'AUTH_TOKEN, when the server sets one' },
+        metricsToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'METRICS_TOKEN, when the server sets one (GET /metrics only; AUTH_TOKEN does not open it)',
+        },
         tokenQuery: {
           type: 'apiKey',
           in: 'query',

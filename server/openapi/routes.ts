@@ -4,6 +4,7 @@
 // fails while a route, a status or an error code of the server is missing here.
 import type { ErrorCode } from '../errors.js';
 import { ref, type Schema } from './schemas.js';
+import { tusRoutes } from './tus-routes.js';
 
 export interface Parameter {
   description: string;
@@ -33,6 +34,8 @@ export interface RouteDescription {
   errors: ErrorCode[];
   /** Codes the route raises but never answers, because nobody is listening any more. */
   unanswered?: ErrorCode[];
+  /** A token of its own instead of AUTH_TOKEN (the default for /api routes that auth.ts protects). */
+  security?: 'metricsToken';
 }
 
 const json = (schema: Schema) => ({ 'application/json': schema });
@@ -85,6 +88,7 @@ export const routes = {
   'GET /metrics': {
     tag: 'service',
     summary: 'Prometheus metrics in the text exposition format (METRICS_TOKEN when set, never AUTH_TOKEN)',
+    security: 'metricsToken',
     responses: {
       200: { description: 'the metrics', content: { 'text/plain': string } },
     },
@@ -96,8 +100,13 @@ export const routes = {
     summary: 'Upload one or more files (multipart/form-data, all-or-nothing)',
     description:
       'Fields before a file part apply to that file: `size` (its exact byte count, so watchers see a percentage) ' +
-      'and `thumbnail` (a data:image/png|jpeg|webp;base64 URL, at most 16 KiB). Any part with a filename is a ' +
-      'file. `Expect: 100-continue` is answered only once the request would be accepted.',
+      'and `thumbnail` (a data:image/png|jpeg|webp;base64 URL, at most 16 KiB), and `path` (its relative path in ' +
+      'a dropped folder, at most 4096 characters; sanitised, display and search only). Any part with a filename is a ' +
+      'file. `Expect: 100-continue` is answered only once the request would be accepted. A browser navigation ' +
+      '(a plain HTML form: `Sec-Fetch-Mode: navigate`, or `Accept: text/html` without Fetch Metadata) is answered ' +
+      'with a 303 to its `redirect` field, or an HTML page, never JSON; `redirect` and `error_redirect` must come ' +
+      'before the first file (docs/embedding.md). With AUTH_TOKEN set, a scoped upload token may be sent instead, ' +
+      'also as `?token=` (a form cannot set headers).',
     headers: {
       'X-Upload-Ref': {
         description:
@@ -106,20 +115,35 @@ export const routes = {
       },
     },
     body: {
-      description: 'one or more file parts, each optionally preceded by `size` and `thumbnail` fields',
+      description:
+        'one or more file parts, each optionally preceded by `size`, `thumbnail` and `path` fields',
       content: {
         'multipart/form-data': {
           type: 'object',
           properties: {
             size: { type: 'integer', minimum: 0 },
             thumbnail: string,
+            path: { type: 'string', maxLength: 4096 },
             file: { contentMediaType: 'application/octet-stream' },
           },
         },
       },
     },
-    responses: { 201: { description: 'every file stored', content: json(ref('UploadBatch')) } },
+    responses: {
+      201: {
+        description: 'every file stored (a form navigation without `redirect`: an HTML page listing them)',
+        content: { ...json(ref('UploadBatch')), 'text/html': string },
+      },
+      303: {
+        description:
+          'a form navigation with `redirect`: there, with `upload_id` and `upload_name` per file; on an error, to ' +
+          '`error_redirect` (else `redirect`) with `upload_error` and `upload_error_message`',
+        headers: { Location: 'the redirect URL with the ids (or the error code) in its query' },
+      },
+    },
     errors: [
+      'UPLOAD_REDIRECT_REFUSED',
+      'UPLOAD_TOKEN_USED_UP',
       'UPLOAD_NOT_MULTIPART',
       'UPLOAD_NO_FILE',
       'UPLOAD_MALFORMED',
@@ -140,12 +164,76 @@ export const routes = {
     unanswered: ['UPLOAD_ABORTED', 'NODE_LOST'],
   },
 
+  'POST /api/upload-tokens': {
+    tag: 'uploads',
+    summary: 'A scoped upload token for one origin (admin token only; docs/embedding.md)',
+    body: {
+      description: 'the origin and the limits; every field but origin has a default',
+      content: json({
+        type: 'object',
+        required: ['origin'],
+        properties: {
+          origin: { type: 'string', description: 'scheme://host[:port], allowed by CORS_ORIGINS' },
+          maxFileSize: {
+            type: ['integer', 'string'],
+            description: 'bytes or a size like 20MiB (≤ MAX_FILE_SIZE)',
+          },
+          maxFiles: { type: 'integer', minimum: 1, maximum: 10_000 },
+          types: { type: ['array', 'string'], items: string, description: 'MIME types or type/* patterns' },
+          expiresIn: { type: 'integer', minimum: 1, description: 'seconds, at most UPLOAD_TOKEN_MAX_TTL' },
+        },
+      }),
+    },
+    responses: {
+      201: {
+        description: 'the token and the limits it carries',
+        content: json({
+          type: 'object',
+          required: ['token', 'origin', 'maxFileSize', 'maxFiles', 'types', 'expiresAt'],
+          additionalProperties: false,
+          properties: {
+            token: { type: 'string', pattern: '^ldt1\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
+            origin: string,
+            maxFileSize: { type: 'integer' },
+            maxFiles: { type: 'integer' },
+            types: { type: 'array', items: string },
+            expiresAt: { type: 'string', format: 'date-time' },
+          },
+        }),
+      },
+    },
+    errors: ['UPLOAD_INVALID_FIELD', 'UPLOAD_TOKENS_DISABLED'],
+  },
+
+  'GET /embed/livedrop-upload.js': {
+    tag: 'service',
+    summary: 'The <livedrop-upload> element, one ES module, for any origin (Access-Control-Allow-Origin: *)',
+    responses: {
+      200: { description: 'the module', content: { 'text/javascript': string } },
+      404: { description: 'not built (npm run build)', content: { 'text/plain': string } },
+    },
+    errors: [],
+  },
+
   'GET /api/uploads': {
     tag: 'uploads',
-    summary: 'Completed uploads, newest first, a page at a time',
+    summary: 'Completed uploads, newest first, a page at a time; searched and filtered with q, type, status',
     query: {
       limit: { description: 'page size (default 50)', schema: { type: 'integer', minimum: 1, maximum: 200 } },
       before: { description: 'the `next` of the previous page', schema: string },
+      q: {
+        description:
+          'a substring of the name (or of the folder path), case-insensitive and Unicode-normalised (NFKC + case folding); empty is no filter',
+        schema: { type: 'string', maxLength: 1024 },
+      },
+      type: {
+        description: 'a major type ending in a slash (`image/`) or an exact media type (`image/png`)',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9!#$&^_.+-]{1,127}/([A-Za-z0-9!#$&^_.+-]{1,127})?$' },
+      },
+      status: {
+        description: 'the upload status',
+        schema: { enum: ['uploading', 'paused', 'completed', 'failed', 'aborted'] },
+      },
     },
     responses: { 200: { description: 'one page', content: json(ref('UploadPage')) } },
     errors: ['UPLOAD_INVALID_FIELD'],
@@ -250,6 +338,7 @@ export const routes = {
     responses: { 200: { description: 'the events, possibly none', content: json(ref('EventBatch')) } },
     errors: ['ORIGIN_NOT_ALLOWED', 'EVENTS_INVALID_QUERY'],
   },
+  ...tusRoutes,
 } satisfies Record<string, RouteDescription>;
 
 /** Routes Fastify has that are not the API, and so not in the document. */

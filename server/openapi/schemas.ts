@@ -122,6 +122,14 @@ export const schemas = {
       maxFiles: { type: 'integer', description: 'MAX_FILES per request' },
       allowedTypes: { type: 'array', items: { type: 'string' }, description: 'ALLOWED_TYPES; empty: any' },
       auth: { type: 'boolean', description: 'whether AUTH_TOKEN is set' },
+      resumableThreshold: {
+        type: 'integer',
+        description: 'RESUMABLE_THRESHOLD: larger files go through tus',
+      },
+      tusChunkSize: {
+        type: 'integer',
+        description: 'TUS_CHUNK_SIZE: the largest tus PATCH a client should send',
+      },
     },
   },
   Health: {

@@ -36,6 +36,11 @@ export interface BlobWriter {
   finish(): Promise<number>;
   /** Drops queued bytes and waits for writes in flight. A staged blob is removed; a resumable blob keeps what is durable. */
   destroy(): Promise<void>;
+  /**
+   * Undoes this writer entirely (a tus chunk that failed its Upload-Checksum is discarded, tus 1.0
+   * §checksum): a resumable blob is left as long as it was when the append began; a staged blob is removed.
+   */
+  abandon(): Promise<void>;
 }
 
 /** A byte range, both ends inclusive (RFC 9110 §14.1.2). */
@@ -78,6 +83,8 @@ export interface BlobStore {
   resumableOffset(id: string): Promise<number | null>;
   /** Appends at `offset`, which must be the durable length; the caller holds the upload's lock. */
   append(id: string, offset: number, events: BlobWriterEvents): BlobWriter;
+  /** An unfinished resumable blob's bytes from the start (tus recomputes a SHA-256 a restart lost). */
+  readResumable(id: string): Promise<Readable>;
   /** Fills resumable blob `id` with the finished resumable blobs `parts`, in order (tus concatenation). */
   concatenate(id: string, parts: readonly string[]): Promise<void>;
   /** Removes an unfinished resumable blob (termination, expiry). Missing is fine. */

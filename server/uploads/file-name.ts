@@ -46,3 +46,27 @@ export function sanitizeFileName(raw: string | undefined): string {
   }
   return truncateUtf8(name, MAX_NAME_BYTES).trimEnd();
 }
+
+/** A folder path (`photos/2024/a.jpg`, from a dropped folder) is capped at this many UTF-8 bytes. */
+export const MAX_PATH_BYTES = 1024;
+
+/**
+ * The relative path of a file inside a dropped folder, for display and search only (files are
+ * stored under their id, never under this path). Each component is cleaned like a name; empty, `.`
+ * and `..` components are dropped, and `/` joins what is left. When the path is longer than
+ * MAX_PATH_BYTES the leading folders are dropped (the file's own name matters most). Undefined when
+ * nothing is left.
+ */
+export function sanitizeRelativePath(raw: string): string | undefined {
+  const parts = raw
+    .replace(LONE_SURROGATE, '')
+    .normalize('NFC')
+    .split(/[/\\]/)
+    .map((part) => part.replace(INVISIBLE, '').trim())
+    .filter((part) => !/^\.*$/.test(part))
+    .map((part) =>
+      utf8Length(part) <= MAX_NAME_BYTES ? part : truncateUtf8(part, MAX_NAME_BYTES).trimEnd(),
+    );
+  while (parts.length > 1 && utf8Length(parts.join('/')) > MAX_PATH_BYTES) parts.shift();
+  return parts.length > 0 ? parts.join('/') : undefined;
+}

@@ -5,7 +5,16 @@ import type { UploadObserver } from './upload-observer.js';
 
 export function guardObserver(observer: UploadObserver, log: FastifyBaseLogger): UploadObserver {
   const guarded = {} as UploadObserver;
-  for (const key of ['started', 'progress', 'completed', 'failed', 'aborted', 'deleted'] as const) {
+  for (const key of [
+    'started',
+    'progress',
+    'completed',
+    'failed',
+    'aborted',
+    'paused',
+    'expired',
+    'deleted',
+  ] as const) {
     const call = observer[key].bind(observer) as (...args: unknown[]) => void;
     (guarded[key] as (...args: unknown[]) => void) = (...args) => {
       try {

@@ -16,12 +16,18 @@ import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import type { BlobWriter, Storage } from '../storage/storage.js';
+import type { UploadGrant } from '../tokens/upload-grants.js';
 import { formatBytes } from './byte-size.js';
 import { sanitizeFileName } from './file-name.js';
 import { isTypeAllowed, normalizeMediaType } from './media-type.js';
 import { storageError } from './storage-error.js';
 import type { Upload } from './upload.js';
-import { MAX_THUMBNAIL_LENGTH, parseSizeField, parseThumbnailField } from './upload-fields.js';
+import {
+  MAX_THUMBNAIL_LENGTH,
+  parsePathField,
+  parseSizeField,
+  parseThumbnailField,
+} from './upload-fields.js';
 import { contentUrl, newUploadId } from './upload-id.js';
 import type { UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
@@ -34,6 +40,10 @@ export interface IngestOptions {
   log: FastifyBaseLogger;
   /** The validated X-Upload-Ref header. */
   ref: string | undefined;
+  /** A scoped token's limits, applied on top of the server's (size, types, files in all). */
+  grant?: UploadGrant | null;
+  /** Fields other than `size` and `thumbnail`, and whether a file part came first; throwing fails the request. */
+  onField?: (name: string, value: string, afterFile: boolean) => void;
   /** HOOK_PRE_UPLOAD_URL: asked before each file part's first byte is stored. */
   preUploadHook?: PreUploadHook | null;
 }
@@ -57,6 +67,7 @@ interface FileEntry {
 interface NextFile {
   expected: number | null;
   thumbnail?: string;
+  path?: string | undefined;
 }
 
 // The parser's own header limits: a part needs Content-Disposition and Content-Type, a few more at most.
@@ -83,10 +94,15 @@ class RequestIngest {
   #idleTimer: NodeJS.Timeout | undefined;
   #received = 0;
   #stopReading: () => void = () => {};
+  #sawFilePart = false;
+  /** Files reserved from the grant's allowance, given back if the request fails. */
+  #granted = 0;
+  readonly #maxFileSize: number;
 
   constructor(request: IncomingMessage, options: IngestOptions) {
     this.#request = request;
     this.#options = options;
+    this.#maxFileSize = Math.min(options.config.maxFileSize, options.grant?.claims.maxFileSize ?? Infinity);
   }
 
   run(): Promise<Upload[]> {
@@ -105,10 +121,11 @@ class RequestIngest {
   }
 
   #createParser(): BusboyInstance {
-    const { maxFileSize, maxFiles } = this.#options.config;
-    // Room for a size and a thumbnail per file plus a few unknown fields; parts = files + fields + 1
-    // so that one file too many is reported as such rather than as too many parts.
-    const fields = 2 * maxFiles + 8;
+    const { maxFiles } = this.#options.config;
+    const maxFileSize = this.#maxFileSize;
+    // Room for a size, a thumbnail and a path per file plus a few unknown fields; parts = files +
+    // fields + 1 so that one file too many is reported as such rather than as too many parts.
+    const fields = 3 * maxFiles + 8;
     const parser = Busboy({
       headers: this.#request.headers as BusboyHeaders,
       // A part is a file when it has a filename (RFC 7578 §4.2), whatever its Content-Type.
@@ -197,16 +214,20 @@ class RequestIngest {
     try {
       if (name === 'size') this.#next.expected = parseSizeField(value);
       else if (name === 'thumbnail') this.#next.thumbnail = parseThumbnailField(value, truncated);
-      // Other fields are ignored: a form may carry its own inputs.
+      else if (name === 'path') this.#next.path = parsePathField(value, truncated);
+      // Other fields are the caller's (a form's redirect) or ignored: a form may carry its own inputs.
+      else this.#options.onField?.(name, value, this.#sawFilePart);
     } catch (error) {
       this.#fail(error as IngestError);
     }
   }
 
   #onFile(stream: BusboyFileStream, filename: string | undefined, mimeType: string | undefined): void {
-    const { config } = this.#options;
+    const { config, grant } = this.#options;
+    const maxFileSize = this.#maxFileSize;
     const next = this.#next;
     this.#next = { expected: null };
+    this.#sawFilePart = true;
     // An HTML form's empty file input is sent as a part with filename="": no file was chosen.
     if (this.#failure || filename === '') {
       stream.resume();
@@ -217,13 +238,24 @@ class RequestIngest {
       this.#fail(new errors.UPLOAD_TYPE_NOT_ALLOWED(type, config.allowedTypes.join(', ')));
       return;
     }
-    if (next.expected !== null && next.expected > config.maxFileSize) {
-      this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize)));
+    if (grant && !isTypeAllowed(type, grant.claims.types)) {
+      this.#fail(new errors.UPLOAD_TYPE_NOT_ALLOWED(type, grant.claims.types.join(', ')));
       return;
+    }
+    if (next.expected !== null && next.expected > maxFileSize) {
+      this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(maxFileSize)));
+      return;
+    }
+    if (grant) {
+      if (!grant.takeFile()) {
+        this.#fail(new errors.UPLOAD_TOKEN_USED_UP(grant.claims.maxFiles));
+        return;
+      }
+      this.#granted += 1;
     }
 
     // The parser may report these while the part waits for the pre-upload hook.
-    stream.on('limit', () => this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize))));
+    stream.on('limit', () => this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(maxFileSize))));
     // The body ended inside this part ("terminated early"): the parser reports it here.
     stream.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
     const name = sanitizeFileName(filename);
@@ -276,6 +308,7 @@ class RequestIngest {
       expected: next.expected,
       status: 'uploading',
       ...(next.thumbnail !== undefined && { thumbnail: next.thumbnail }),
+      ...(next.path !== undefined && { path: next.path }),
       ...(meta !== undefined && { meta }),
       createdAt: new Date().toISOString(),
     };
@@ -359,7 +392,8 @@ class RequestIngest {
 
   async #discard(error: IngestError): Promise<void> {
     await Promise.all(this.#files.map((entry) => entry.writer.destroy()));
-    const { observer } = this.#options;
+    const { observer, grant } = this.#options;
+    grant?.returnFiles(this.#granted);
     for (const { upload } of this.#files) {
       if (error.code === 'UPLOAD_ABORTED') {
         upload.status = 'aborted';

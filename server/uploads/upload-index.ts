@@ -4,8 +4,12 @@
 // Synchronous on purpose: the events snapshot is built in one tick. A shared implementation (Redis,
 // issue 12) keeps a replica in memory behind the same interface.
 
+import { cursorKey, sortKey, sortKeyCursor } from './list-cursor.js';
 import type { Upload } from './upload.js';
 import { contentUrl } from './upload-id.js';
+import { type SearchFilters, UploadSearch } from './upload-search.js';
+
+export { isListCursor } from './list-cursor.js';
 
 export interface ListPage {
   uploads: Upload[];
@@ -13,7 +17,8 @@ export interface ListPage {
   next: string | null;
 }
 
-export interface ListQuery {
+/** With any filter (q, type, status), the page comes from the search (upload-search.ts). */
+export interface ListQuery extends SearchFilters {
   limit: number;
   /** The `next` cursor of the previous page. */
   before?: string | undefined;
@@ -21,7 +26,7 @@ export interface ListQuery {
 
 export interface UploadIndex {
   get(id: string): Upload | undefined;
-  /** Completed uploads, newest first (by completion time, then id). */
+  /** Completed uploads, newest first (by completion time, then id), matching the query's filters. */
   list(query: ListQuery): ListPage;
   /** Adds a completed upload (after its commit). */
   insert(upload: Upload): void;
@@ -29,21 +34,23 @@ export interface UploadIndex {
   delete(id: string): boolean;
 }
 
-/** Newest first: by completion time, then id, so the order is total and a cursor is stable. */
-const sortKey = (upload: Upload) => `${upload.completedAt}\u0000${upload.id}`;
-
 /** The index of one process: a map by id and an array in completion order. */
 export class MemoryUploadIndex implements UploadIndex {
   readonly #byId = new Map<string, Upload>();
   /** Completed uploads, oldest first (appends are the common case). */
   #ordered: Upload[];
+  /** The same uploads, for filtered listings (GET /api/uploads?q=&type=&status=). */
+  readonly #search = new UploadSearch();
 
   /** `uploads` as the storage loaded them; their content URL is set here, not trusted from the record. */
   constructor(uploads: readonly Upload[]) {
     this.#ordered = uploads
       .map((upload) => ({ ...upload, url: contentUrl(upload.id) }))
       .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-    for (const upload of this.#ordered) this.#byId.set(upload.id, upload);
+    for (const upload of this.#ordered) {
+      this.#byId.set(upload.id, upload);
+      this.#search.add(upload);
+    }
   }
 
   get size(): number {
@@ -54,7 +61,8 @@ export class MemoryUploadIndex implements UploadIndex {
     return this.#byId.get(id);
   }
 
-  list({ limit, before }: ListQuery): ListPage {
+  list({ limit, before, q, type, status }: ListQuery): ListPage {
+    if (q || type || status) return this.#search.search({ limit, before, q, type, status });
     let end = this.#ordered.length; // exclusive, walking backwards from the newest
     if (before !== undefined) end = this.#lowerBound(before);
     const start = Math.max(0, end - limit);
@@ -66,6 +74,7 @@ export class MemoryUploadIndex implements UploadIndex {
   insert(upload: Upload): void {
     this.#byId.set(upload.id, upload);
     this.#ordered.splice(this.#lowerBound(sortKeyCursor(upload)), 0, upload);
+    this.#search.add(upload);
   }
 
   delete(id: string): boolean {
@@ -73,6 +82,7 @@ export class MemoryUploadIndex implements UploadIndex {
     if (!upload) return false;
     this.#byId.delete(id);
     this.#ordered.splice(this.#lowerBound(sortKeyCursor(upload)), 1);
+    this.#search.remove(id);
     return true;
   }
 
@@ -89,18 +99,3 @@ export class MemoryUploadIndex implements UploadIndex {
     return lo;
   }
 }
-
-// A cursor names a position, not an upload, so it stays valid when that upload is deleted:
-// "<completedAt as epoch ms>.<id>".
-const sortKeyCursor = (upload: Upload) => `${Date.parse(upload.completedAt!)}.${upload.id}`;
-
-function cursorKey(cursor: string): string {
-  const dot = cursor.indexOf('.');
-  const ms = Number(cursor.slice(0, dot));
-  return `${new Date(ms).toISOString()}\u0000${cursor.slice(dot + 1)}`;
-}
-
-/** A cursor as produced by list(); anything else is a client error. */
-export const isListCursor = (cursor: string) =>
-  /^\d{1,15}\.[A-Za-z0-9_-]{22}$/.test(cursor) &&
-  !Number.isNaN(new Date(Number(cursor.split('.')[0])).getTime());

@@ -10,5 +10,9 @@ export interface UploadObserver {
   completed(upload: Upload): void;
   failed(upload: Upload, error: UploadError): void;
   aborted(upload: Upload): void;
+  /** A resumable upload's connection ended before its last byte: `upload.size` is stored, it resumes until `expiresAt`. */
+  paused(upload: Upload): void;
+  /** A resumable upload reached `expiresAt` unfinished: its bytes are gone. */
+  expired(upload: Upload): void;
   deleted(id: string): void;
 }

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELP } from '../../cli/help.js';
 import { readDoc } from '../fixtures/docs.js';
-import { buildCli, deadPort, type RecordingServer, runCli, startRecordingServer } from './harness.js';
+import { eventually } from '../fixtures/upload-server.js';
+import {
+  buildCli,
+  deadPort,
+  type RecordingServer,
+  runCli,
+  startCli,
+  startRecordingServer,
+} from './harness.js';
 
 const TOKEN = 'cli-secret';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -82,6 +90,28 @@ describe('livedrop upload (multipart), ls, get, rm', () => {
     expect(uploads.map((u: { id: string }) => u.id)).toEqual([ids['c.txt'], ids['b.bin'], ids['a.txt']]);
   });
 
+  it('ls QUERY searches names, --type and --status filter on the server; a bad status is refused (exit 2)', async () => {
+    const found = await livedrop('ls', 'A.T');
+    expect(
+      found.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[4]),
+    ).toEqual(['a.txt']);
+    const texts = await livedrop('ls', '--type', 'text/');
+    expect(
+      texts.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[4]),
+    ).toEqual(['c.txt', 'a.txt']);
+    const completed = await livedrop('ls', '--status', 'completed', '--json');
+    expect(completed.stdout.trim().split('\n')).toHaveLength(3);
+    const bad = await livedrop('ls', '--status', 'sleeping');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('UPLOAD_INVALID_FIELD');
+  });
+
   it('get resumes a partial download with Range from where FILE.part ends, and checks the sha256', async () => {
     const data = files['b.bin'];
     const half = 123_456;
@@ -136,6 +166,34 @@ describe('livedrop upload (multipart), ls, get, rm', () => {
     const again = await livedrop('rm', ids['c.txt']!);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('404 UPLOAD_NOT_FOUND');
+  });
+});
+
+describe('livedrop watch, piped', () => {
+  it('prints one plain line per event, and --json each message as it came; Ctrl-C ends it with 0', async () => {
+    const plain = startCli(cli.bin, ['watch'], { env, cwd: work });
+    const json = startCli(cli.bin, ['watch', '--json'], { env, cwd: work });
+    await eventually(() => expect(plain.stdout()).toMatch(/^snapshot\t\d+ uploads\t\d+ watching\n/), 10_000);
+    await eventually(() => expect(json.stdout()).toContain('"type":"snapshot"'), 10_000);
+    await writeFile(join(work, 'watched.txt'), 'seen\n');
+    const uploaded = await livedrop('upload', 'watched.txt');
+    const id = uploaded.stdout.split('\t')[0]!;
+    await eventually(
+      () => expect(plain.stdout()).toContain(`upload.completed\t${id}\t5/5\twatched.txt\n`),
+      10_000,
+    );
+    await eventually(() => {
+      const messages = json
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(messages.find((m) => m.type === 'upload.completed')?.upload).toMatchObject({ id, size: 5 });
+    }, 10_000);
+    plain.child.kill('SIGINT');
+    json.child.kill('SIGINT');
+    expect((await plain.done).code).toBe(0);
+    expect((await json.done).code).toBe(0);
   });
 });
 

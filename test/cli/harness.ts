@@ -118,3 +118,35 @@ export async function deadPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * The bytes the server reports stored per upload id, as its live feed (SSE) tells them: a way to
+ * watch an upload grow without touching it (a tus HEAD takes the upload's lock and stops its PATCH).
+ */
+export function storedSizes(serverUrl: string): { sizes: Map<string, number>; close(): void } {
+  const sizes = new Map<string, number>();
+  const controller = new AbortController();
+  void (async () => {
+    const response = await fetch(`${serverUrl}/api/events`, { signal: controller.signal });
+    const decoder = new TextDecoder();
+    const reader = response.body!.getReader();
+    let buffered = '';
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      buffered += decoder.decode(read.value, { stream: true });
+      let end = buffered.indexOf('\n\n');
+      for (; end !== -1; end = buffered.indexOf('\n\n')) {
+        const data = /^data: (.*)$/m.exec(buffered.slice(0, end))?.[1];
+        buffered = buffered.slice(end + 2);
+        if (!data) continue;
+        const message = JSON.parse(data) as {
+          uploads?: { id: string; size: number }[];
+          upload?: { id: string; size?: number };
+        };
+        for (const upload of message.uploads ?? (message.upload ? [message.upload] : [])) {
+          if (upload.size !== undefined) sizes.set(upload.id, upload.size);
+        }
+      }
+    }
+  })().catch(() => {});
+  return { sizes, close: () => controller.abort() };
+}

@@ -11,13 +11,15 @@ import {
   startServer,
   type TestServer,
 } from '../fixtures/upload-server.js';
-import { openWsWatcher, type WsWatcher } from './events-clients.js';
+import { openSseReader, openWsWatcher, type SseReader, type WsWatcher } from './events-clients.js';
 
 let server: TestServer;
 const watchers: WsWatcher[] = [];
+const readers: SseReader[] = [];
 
 afterEach(async () => {
   for (const watcher of watchers.splice(0)) watcher.socket.terminate();
+  for (const reader of readers.splice(0)) reader.close();
   await server.close();
 });
 
@@ -124,6 +126,25 @@ describe('GET /metrics', () => {
       );
       expect(sample(now, 'livedrop_watchers', { feed: 'websocket' })).toBe(3);
     });
+  });
+
+  it('counts SSE watchers and a reconnect with Last-Event-ID as a replay', async () => {
+    server = await startServer();
+    const feed = `${server.url}/api/events`;
+    const first = await openSseReader(feed);
+    readers.push(first);
+    const joined = await first.waitFor((e) => e.type === 'watchers');
+    expect(sample(await scrape(server.url), 'livedrop_watchers', { feed: 'sse' })).toBe(1);
+    first.close();
+    await eventually(async () =>
+      expect(sample(await scrape(server!.url), 'livedrop_watchers', { feed: 'sse' })).toBe(0),
+    );
+    const back = await openSseReader(feed, { 'last-event-id': String(joined.seq) });
+    readers.push(back);
+    await back.waitFor((e) => e.type === 'watchers' && e.seq > joined.seq);
+    const metrics = await scrape(server.url);
+    expect(sample(metrics, 'livedrop_feed_reconnects_total', { feed: 'sse', outcome: 'replay' })).toBe(1);
+    expect(sample(metrics, 'livedrop_events_delivered_total', { feed: 'sse' })).toBeGreaterThanOrEqual(1);
   });
 
   it('includes the Node process defaults', async () => {

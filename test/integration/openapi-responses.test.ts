@@ -6,7 +6,13 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { postMultipart, startServer, type TestServer } from '../fixtures/upload-server.js';
+import {
+  multipart,
+  postMultipart,
+  rawPost,
+  startServer,
+  type TestServer,
+} from '../fixtures/upload-server.js';
 
 const TOKEN = 'open-sesame';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -209,11 +215,99 @@ describe('real responses match the OpenAPI document', () => {
     await check('GET', badTimeout);
   });
 
+  it('tus: OPTIONS 204, POST 201, HEAD 200, PATCH 204 and 409, 412 without Tus-Resumable, DELETE 204, then 410', async () => {
+    const tus = { ...auth, 'tus-resumable': '1.0.0' };
+    await check('OPTIONS', await fetch(`${server.url}/api/tus`, { method: 'OPTIONS' }));
+    const created = await fetch(`${server.url}/api/tus`, {
+      method: 'POST',
+      headers: {
+        ...tus,
+        'upload-length': '10',
+        'upload-metadata': `filename ${btoa('t.txt')},filetype ${btoa('text/plain')}`,
+      },
+    });
+    expect(created.status).toBe(201);
+    await check('POST', created);
+    const path = new URL(created.headers.get('location')!, server.url).pathname;
+    await check('OPTIONS', await fetch(`${server.url}${path}`, { method: 'OPTIONS' }));
+    await check('HEAD', await fetch(`${server.url}${path}`, { method: 'HEAD', headers: tus }));
+    const append = (offset: string, body: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'PATCH',
+        headers: { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': offset },
+        body,
+      });
+    const patched = await append('0', 'hello');
+    expect(patched.status).toBe(204);
+    await check('PATCH', patched);
+    const mismatch = await append('0', 'again');
+    expect(mismatch.status).toBe(409);
+    await check('PATCH', mismatch);
+    const noVersion = await fetch(`${server.url}${path}`, { method: 'HEAD', headers: auth });
+    expect(noVersion.status).toBe(412);
+    await check('HEAD', noVersion);
+    const overridden = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { ...tus, 'x-http-method-override': 'HEAD' },
+    });
+    expect(overridden.status).toBe(200);
+    await check('POST', overridden);
+    await check('DELETE', await fetch(`${server.url}${path}`, { method: 'DELETE', headers: tus }));
+    const gone = await fetch(`${server.url}${path}`, { method: 'HEAD', headers: tus });
+    expect(gone.status).toBe(410);
+    await check('HEAD', gone);
+  });
+
   it('operations: the webhook queue and /metrics, 200', async () => {
     await check('GET', await get('/api/webhooks/queue'));
     const metrics = await fetch(`${server.url}/metrics`);
     expect(metrics.status).toBe(200);
     await check('GET', metrics);
+  });
+
+  it('embedding: upload tokens 201 and 403, form navigations 303 and an HTML 201, the element module', async () => {
+    const issued = await fetch(`${server.url}/api/upload-tokens`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ origin: server.url, maxFiles: 3 }),
+    });
+    expect(issued.status).toBe(201);
+    const body = await issued.text();
+    await check('POST', issued, body);
+    const { token } = JSON.parse(body) as { token: string };
+    const scoped = { authorization: `Bearer ${token}`, origin: server.url };
+    const minted = await fetch(`${server.url}/api/upload-tokens`, {
+      method: 'POST',
+      headers: { ...scoped, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(minted.status).toBe(403);
+    await check('POST', minted);
+    const listed = await get('/api/uploads', { headers: scoped });
+    expect(listed.status).toBe(403);
+    await check('GET', listed);
+
+    // fetch() always says Sec-Fetch-Mode: cors; a browser form's navigation is sent with node:http.
+    const file = { name: 'file', filename: 'form.txt', type: 'text/plain', data: 'x' };
+    for (const parts of [[{ name: 'redirect', value: `${server.url}/thanks` }, file], [file]]) {
+      const { body: payload, contentType } = multipart(parts);
+      const answer = await rawPost(
+        server.url,
+        { ...scoped, 'content-type': contentType, 'sec-fetch-mode': 'navigate' },
+        [payload],
+      );
+      const headers = new Headers(answer.headers as Record<string, string>);
+      const response = new Response(answer.status === 303 ? null : answer.body, {
+        status: answer.status,
+        headers,
+      });
+      Object.defineProperty(response, 'url', { value: `${server.url}/api/uploads` });
+      await check('POST', response, answer.body);
+    }
+    expect(checked.filter((line) => line.startsWith('POST /api/uploads 303'))).toHaveLength(1);
+
+    const module = await fetch(`${server.url}/embed/livedrop-upload.js`);
+    await check('GET', module);
   });
 
   it('DELETE: 204, then 404', async () => {

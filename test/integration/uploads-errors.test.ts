@@ -116,7 +116,8 @@ describe('POST /api/uploads errors', () => {
 
   it('400 UPLOAD_MALFORMED past the form-field limit', async () => {
     server = await startServer({ MAX_FILES: '1' });
-    const fields = Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
+    // The limit is 3 × MAX_FILES + 8 (size, thumbnail and path per file, and a few more): 11 here.
+    const fields = Array.from({ length: 12 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
     const response = await postMultipart(server.url, [...fields, file('x')]);
     await expectError(response, 400, 'UPLOAD_MALFORMED');
   });

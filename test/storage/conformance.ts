@@ -346,6 +346,30 @@ export function describeStorage(backend: StorageBackend): void {
       expectBytes(await bytesOf(await storage.blobs.read(id, null)), Buffer.concat([first, second]));
     });
 
+    it('abandon() of an append leaves the resumable blob as long as before it, and appending goes on there (tus checksum 460)', async () => {
+      const id = newUploadId();
+      await storage.blobs.createResumable(id);
+      const kept = randomBytes(300_000);
+      await appendBlob(storage, id, 0, kept);
+      const e = drainable();
+      const writer = storage.blobs.append(id, kept.length, e.events);
+      await pushAll(writer, randomBytes(backend.largeAppend), e.drain);
+      await writer.abandon();
+      expect(await storage.blobs.resumableOffset(id)).toBe(kept.length);
+      const tail = randomBytes(1000);
+      expect(await appendBlob(storage, id, kept.length, tail)).toBe(kept.length + tail.length);
+      expectBytes(await bytesOf(await storage.blobs.readResumable(id)), Buffer.concat([kept, tail]));
+    });
+
+    it('readResumable() streams an unfinished resumable blob from its first byte (also when empty)', async () => {
+      const id = newUploadId();
+      await storage.blobs.createResumable(id);
+      expect(await bytesOf(await storage.blobs.readResumable(id))).toEqual(Buffer.alloc(0));
+      const data = randomBytes(backend.largeAppend + 123);
+      await appendBlob(storage, id, 0, data);
+      expectBytes(await bytesOf(await storage.blobs.readResumable(id)), data);
+    });
+
     it('refuses an append at an offset that is not the durable length, changing nothing', async () => {
       const id = newUploadId();
       await storage.blobs.createResumable(id);

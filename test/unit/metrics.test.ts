@@ -11,6 +11,8 @@ const quiet: UploadObserver = {
   completed() {},
   failed() {},
   aborted() {},
+  paused() {},
+  expired() {},
   deleted() {},
 };
 

@@ -3,7 +3,7 @@
 // writev(2) at an explicit position, and nothing is copied (the caller hashes the same buffers). The
 // caller pauses its source when push() returns false and resumes on `drain`, so memory is bounded by
 // PAUSE_AT, not by file size.
-import { close, fstat, fsync, open, unlink, writev } from 'node:fs';
+import { close, fstat, fsync, ftruncate, open, unlink, writev } from 'node:fs';
 import type { BlobWriter, BlobWriterEvents } from '../storage.js';
 
 /** Bytes queued (not yet handed to the kernel) at which the source should pause. */
@@ -32,6 +32,8 @@ export class FileWriter implements BlobWriter {
   #writing = false;
   #paused = false;
   #failed = false;
+  /** Where this writer's first byte went: abandon() cuts an append back to it. */
+  readonly #start: number;
   /** This writer made the file (so destroy() may unlink it). */
   #created = false;
   /** Resolved when nothing is queued or in flight: finish() and destroy() wait for it. */
@@ -41,6 +43,7 @@ export class FileWriter implements BlobWriter {
   constructor(path: string, { mode, offset }: FileWriterOptions, events: BlobWriterEvents) {
     this.path = path;
     this.written = offset;
+    this.#start = offset;
     this.#mode = mode;
     this.#events = events;
     this.#opening = this.#open(offset);
@@ -172,6 +175,27 @@ export class FileWriter implements BlobWriter {
       await closeFd(fd);
     }
     if (this.#created) await new Promise<void>((resolve) => unlink(this.path, () => resolve()));
+  }
+
+  /** Undoes this writer: an append's file is cut back to where it began (and fsynced), a created one removed. */
+  async abandon(): Promise<void> {
+    if (this.#mode === 'create') return this.destroy();
+    this.#failed = true;
+    this.#queue = [];
+    this.#queued = 0;
+    await this.#opening;
+    await this.#idle();
+    if (this.#fd === null) return;
+    const fd = this.#fd;
+    this.#fd = null;
+    try {
+      await new Promise<void>((resolve, reject) =>
+        ftruncate(fd, this.#start, (error) => (error ? reject(error) : resolve())),
+      );
+      await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+    } finally {
+      await closeFd(fd);
+    }
   }
 }
 

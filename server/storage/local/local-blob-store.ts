@@ -47,6 +47,16 @@ export class LocalBlobStore implements BlobStore {
     return new FileWriter(this.#layout.resumable(id), { mode: 'append', offset }, events);
   }
 
+  async readResumable(id: string): Promise<Readable> {
+    const file = await open(this.#layout.resumable(id));
+    const { size } = await file.stat();
+    if (size === 0) {
+      await file.close();
+      return Readable.from([]);
+    }
+    return createReadStream('', { fd: file, start: 0, end: size - 1 });
+  }
+
   async concatenate(id: string, parts: readonly string[]): Promise<void> {
     const target = await open(this.#layout.resumable(id), 'r+');
     try {

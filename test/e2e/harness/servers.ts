@@ -27,6 +27,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   port?: number;
   uploadDir?: string;
+  /** The built <livedrop-upload> module to serve at /embed/ (see embed-build.ts). */
+  embedRoot?: string;
   /** Runs after buildApp and before listen (e.g. app.inject() uploads while nobody is connected). */
   beforeListen?(app: FastifyInstance): Promise<void>;
 }
@@ -34,7 +36,7 @@ export interface ServerOptions {
 export async function startServer(uiDir: string, options: ServerOptions = {}): Promise<LivedropServer> {
   const uploadDir = options.uploadDir ?? mkdtempSync(join(tmpdir(), 'livedrop-e2e-uploads-'));
   const config = loadConfig({ LOG_LEVEL: 'silent', UPLOAD_DIR: uploadDir, ...options.env });
-  const app = await buildApp(config);
+  const app = await buildApp(config, options.embedRoot ? { embedRoot: options.embedRoot } : {});
   await app.register(fastifyStatic, { root: uiDir, prefix: '/e2e/', decorateReply: false });
   await options.beforeListen?.(app);
   const sockets = new Set<Socket>();

@@ -37,6 +37,11 @@ describe('livedrop command line', () => {
     });
     expect(parseInvocation(['ls', '--all'], {}).limit).toBeUndefined();
     expect(parseInvocation(['ls'], {}).limit).toBe(50);
+    expect(parseInvocation(['ls', 'cat', '--type', 'image/', '--status', 'paused'], {}).filter).toEqual({
+      q: 'cat',
+      type: 'image/',
+      status: 'paused',
+    });
   });
 
   it('refuses, with exit code 1, what does not fit', () => {
@@ -45,6 +50,7 @@ describe('livedrop command line', () => {
       ['rm'],
       ['get', 'a', 'b'],
       ['watch', 'extra'],
+      ['ls', 'one', 'two'],
       ['rm', '--limit', '3', 'x'],
       ['upload', '--via', 'ftp', 'f'],
       ['ls', '--limit', '0'],

@@ -180,4 +180,30 @@ describe('ProgressTracker', () => {
     tracker.deleted('gone');
     expect(seen.at(-1)).toEqual({ type: 'upload.deleted', seq: 3, upload: { id: 'gone' } });
   });
+
+  it('announces the last bytes before upload.paused, keeps a paused upload in progress, and resumes progress', () => {
+    tracker.started(upload('p'));
+    tracker.progress(upload('p', 10));
+    tracker.progress(upload('p', 40));
+    tracker.paused({ ...upload('p', 40), status: 'paused', expiresAt: '2026-01-02T00:00:00.000Z' });
+    expect(seen.map((e) => e.type)).toEqual([
+      'upload.started',
+      'upload.progress',
+      'upload.progress',
+      'upload.paused',
+    ]);
+    expect(progressSizes()).toEqual([10, 40]);
+    expect(tracker.inProgress()).toEqual([expect.objectContaining({ id: 'p', status: 'paused', size: 40 })]);
+    vi.advanceTimersByTime(200);
+    tracker.progress(upload('p', 70));
+    expect(progressSizes()).toEqual([10, 40, 70]);
+  });
+
+  it('lists a paused upload restored at start-up in the snapshot, and drops it when it expires', () => {
+    tracker.paused({ ...upload('r', 300), status: 'paused' });
+    expect(tracker.inProgress().map((u) => u.id)).toEqual(['r']);
+    tracker.expired({ ...upload('r', 300), status: 'aborted' });
+    expect(tracker.inProgress()).toEqual([]);
+    expect(seen.map((e) => e.type)).toEqual(['upload.paused', 'upload.expired']);
+  });
 });

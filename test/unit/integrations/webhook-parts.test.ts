@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../../server/integrations/delivery-queue.js';
 import { DiskDeliveryQueue } from '../../../server/integrations/disk-delivery-queue.js';
-import { receiverName, retryDelay } from '../../../server/integrations/webhook-dispatcher.js';
+import { receiverName, retryDelay } from '../../../server/integrations/webhook-delivery.js';
 import { signDelivery, verifyDelivery } from '../../../server/integrations/webhook-signature.js';
 
 const warnings: unknown[] = [];
@@ -77,6 +77,7 @@ describe('DiskDeliveryQueue', () => {
     // A write a crash cut short, and garbage.
     await writeFile(join(dir, 'pending', 'e.json.tmp'), '{"id":');
     await writeFile(join(dir, 'pending', 'f.json'), 'not json');
+    await first.close();
 
     const second = new DiskDeliveryQueue(dir, log, 2);
     await second.open();
@@ -88,6 +89,25 @@ describe('DiskDeliveryQueue', () => {
     expect(await second.nextDueAt()).toBe(pending[0]!.nextAttemptAt);
     expect(await second.take(Date.now(), 10)).toEqual([]);
     expect(second.counts().get('https://app.example/hook')).toEqual({ pending: 1, dead: 2 });
+  });
+
+  it('refuses a directory a live process uses; takes over the claim of a dead one', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'livedrop-queue-'));
+    const first = new DiskDeliveryQueue(dir, log);
+    await first.open();
+    await expect(new DiskDeliveryQueue(dir, log).open()).rejects.toThrow(
+      /^WEBHOOK_QUEUE_DIR=".*" is in use by .* \(pid \d+\): give each node its own/,
+    );
+    await first.close();
+    const second = new DiskDeliveryQueue(dir, log);
+    await second.open();
+    await second.close();
+    // A process that died without closing (kill -9): pid 2^22 + 1 is above Linux's pid_max default.
+    await writeFile(join(dir, 'owner'), `${hostname()} 4194305`);
+    const third = new DiskDeliveryQueue(dir, log);
+    await third.open();
+    expect(await readFile(join(dir, 'owner'), 'utf8')).toBe(`${hostname()} ${process.pid}`);
+    await third.close();
   });
 
   it('take never hands out the same delivery twice until it is retried', async () => {

@@ -156,6 +156,31 @@ describe('applyFeedEvent', () => {
   });
 });
 
+describe('resumable uploads in the feed state', () => {
+  it('shows a paused upload as paused, then uploading again on progress, never shrinking', () => {
+    const state = applyAll([
+      snapshot,
+      {
+        type: 'upload.paused',
+        seq: 11,
+        upload: upload('bb', { size: 400, status: 'paused', expiresAt: '2026-11-23T00:00:00.000Z' }),
+      },
+    ]);
+    expect(state.uploads.get('bb')).toMatchObject({ status: 'paused', size: 400 });
+    const resumed = applyAll(
+      [{ type: 'upload.progress', seq: 12, upload: upload('bb', { size: 500 }) }],
+      state,
+    );
+    expect(resumed.uploads.get('bb')).toMatchObject({ status: 'uploading', size: 500 });
+  });
+
+  it('parses upload.paused and upload.expired', () => {
+    for (const type of ['upload.paused', 'upload.expired']) {
+      expect(parseFeedEvent(JSON.stringify({ type, seq: 5, upload: upload('x') }))).toMatchObject({ type });
+    }
+  });
+});
+
 describe('parseFeedEvent', () => {
   it('accepts the protocol messages', () => {
     expect(parseFeedEvent('{"type":"watchers","seq":4,"count":2}')).toEqual({

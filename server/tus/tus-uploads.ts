@@ -1,0 +1,437 @@
+// The tus room's state: every unfinished resumable upload, what it may still receive, and what
+// watchers are told about it. The handlers (one per method) parse HTTP and call in here; this file
+// talks to storage (the ResumableRecord is the truth, the blob's durable length is the offset) and to
+// the observer. Data flows one way: handler → here → storage/ → observer.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { errors } from '../errors.js';
+import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
+import type { ResumableRecord, Storage } from '../storage/storage.js';
+import { formatBytes } from '../uploads/byte-size.js';
+import { sanitizeFileName } from '../uploads/file-name.js';
+import { isTypeAllowed, normalizeMediaType } from '../uploads/media-type.js';
+import { storageError } from '../uploads/storage-error.js';
+import type { Upload } from '../uploads/upload.js';
+import { contentUrl, newUploadId } from '../uploads/upload-id.js';
+import type { UploadIndex } from '../uploads/upload-index.js';
+import type { UploadObserver } from '../uploads/upload-observer.js';
+import { type AppendResult, appendBody } from './body-append.js';
+import type { Checksum, Metadata } from './headers.js';
+import { GROUP_METADATA_KEY } from './parallel-groups.js';
+import { RunningHashes } from './running-hashes.js';
+import type { UploadLease, UploadLocks } from './upload-lock.js';
+import { type RequestEnd, TusWatcherView } from './watcher-view.js';
+
+/** How long a request waits for another one on the same upload to let go before answering 423. */
+const LOCK_WAIT_MS = 3000;
+/** Terminated and expired ids remembered for 410 (beyond that: 404, which the spec allows too). */
+const GONE_REMEMBERED = 10_000;
+
+export interface TusUploadsOptions {
+  config: Config;
+  storage: Storage;
+  /** The completed uploads (GET /api/uploads): a finished tus upload is inserted once committed. */
+  index: Pick<UploadIndex, 'get' | 'insert'>;
+  observer: UploadObserver;
+  locks: UploadLocks;
+  log: FastifyBaseLogger;
+  /** HOOK_PRE_UPLOAD_URL: asked at creation, before anything is stored (integrations/). */
+  preUploadHook?: PreUploadHook | null;
+}
+
+export interface NewUpload {
+  length: number | null;
+  metadata: Metadata;
+  concat: { kind: 'partial' } | { kind: 'final'; parts: string[] } | null;
+  ref: string | undefined;
+  /** The creation request's headers, for the pre-upload hook to forward the configured ones. */
+  headers: IncomingHttpHeaders;
+}
+
+/** What HEAD reports. */
+export interface UploadState {
+  record: ResumableRecord | null;
+  /** The completed upload when the record is gone because the upload finished. */
+  completed: Upload | null;
+  offset: number;
+}
+
+export interface PatchInput {
+  offset: number;
+  checksum: Checksum | null;
+  /** Upload-Length sent with a PATCH of a deferred-length upload (creation-defer-length). */
+  length: number | undefined;
+  /** IETF draft `Upload-Complete: ?1`: this body ends the upload, whose length is then known. */
+  last: boolean;
+}
+
+export interface PatchOutcome {
+  result: AppendResult;
+  record: ResumableRecord;
+  completed: Upload | null;
+}
+
+export class TusUploads {
+  readonly #o: TusUploadsOptions;
+  readonly #view: TusWatcherView;
+  readonly #hashes: RunningHashes;
+  readonly #gone = new Set<string>();
+  /** Requests writing right now, stopped on shutdown; the sweep leaves their uploads alone. */
+  readonly #writing = new Map<string, Promise<unknown>>();
+  readonly #stopAll = new AbortController();
+  #sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: TusUploadsOptions) {
+    this.#o = options;
+    this.#view = new TusWatcherView(options.observer, options.config.uploadIdleTimeoutMs);
+    this.#hashes = new RunningHashes(options.log);
+  }
+
+  get idleTimeoutMs(): number {
+    return this.#o.config.uploadIdleTimeoutMs;
+  }
+
+  /** True once close() began: a write stopped now was stopped by the shutdown. */
+  get closing(): boolean {
+    return this.#stopAll.signal.aborted;
+  }
+
+  get #blobs() {
+    return this.#o.storage.blobs;
+  }
+
+  get #records() {
+    return this.#o.storage.records;
+  }
+
+  /** Start-up: every unfinished upload is paused until a client resumes it (its size from the blob). */
+  async open(): Promise<void> {
+    const records = await this.#records.loadResumable();
+    for (const record of records) {
+      const offset = (await this.#blobs.resumableOffset(record.upload.id)) ?? 0;
+      record.upload = { ...record.upload, size: offset, status: 'paused' };
+      this.#view.restored(record);
+    }
+    this.#o.log.info({ uploads: records.length }, 'resumable uploads restored');
+    const every = Math.min(60_000, Math.max(250, this.#o.config.tusExpirationMs / 4));
+    this.#sweepTimer = setInterval(() => void this.sweep(), every).unref();
+  }
+
+  /** Shutdown: stop every write (what arrived is made durable), wait for them. */
+  async close(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+    this.#view.close();
+    this.#stopAll.abort();
+    await Promise.allSettled(this.#writing.values());
+  }
+
+  #expiry(): string {
+    return new Date(Date.now() + this.#o.config.tusExpirationMs).toISOString();
+  }
+
+  /** creation (+ concatenation): the one place a tus upload is born, so hooks and metrics can call out from here. */
+  async create(input: NewUpload): Promise<ResumableRecord> {
+    const { config } = this.#o;
+    const type = normalizeMediaType(input.metadata.values.get('filetype'));
+    if (!isTypeAllowed(type, config.allowedTypes)) {
+      throw new errors.UPLOAD_TYPE_NOT_ALLOWED(type, config.allowedTypes.join(', '));
+    }
+    let length = input.length;
+    let parts: ResumableRecord[] = [];
+    if (input.concat?.kind === 'final') {
+      parts = await this.#finishedParts(input.concat.parts);
+      length = parts.reduce((sum, part) => sum + part.upload.expected!, 0);
+    }
+    if (length !== null && length > config.maxFileSize) {
+      throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize));
+    }
+    const name = sanitizeFileName(input.metadata.values.get('filename'));
+    // A partial upload is a piece of a file, not one: the hook is asked about the final upload.
+    const verdict =
+      input.concat?.kind === 'partial'
+        ? {}
+        : await this.#o.preUploadHook?.check({
+            kind: 'resumable',
+            name,
+            type,
+            expected: length,
+            metadata: Object.fromEntries(input.metadata.values),
+            headers: input.headers,
+            ref: input.ref,
+          });
+    const expiresAt = this.#expiry();
+    const upload: Upload = {
+      id: newUploadId(),
+      ...(input.ref !== undefined && { ref: input.ref }),
+      name,
+      type,
+      size: 0,
+      expected: length,
+      status: 'uploading',
+      createdAt: new Date().toISOString(),
+      kind: 'resumable',
+      expiresAt,
+      ...(verdict?.meta && { meta: verdict.meta }),
+    };
+    const record: ResumableRecord = { upload, metadata: input.metadata.raw, expiresAt };
+    // A tagged part of a parallel upload reserves the id its final upload (and watchers) will use.
+    const reservedId =
+      input.concat?.kind === 'partial' && input.metadata.values.has(GROUP_METADATA_KEY)
+        ? newUploadId()
+        : null;
+    let knownToWatchers = false;
+    if (input.concat?.kind === 'partial') {
+      record.concat = { kind: 'partial', ...(reservedId && { finalId: reservedId }) };
+    } else if (input.concat?.kind === 'final') {
+      record.concat = { kind: 'final', parts: input.concat.parts };
+      const groupId = this.#view.finalIdFor(input.concat.parts);
+      if (groupId) upload.id = groupId;
+      knownToWatchers = groupId !== null;
+    }
+    await this.#store(() => this.#blobs.createResumable(upload.id));
+    await this.#store(() => this.#records.putResumable(record));
+    this.#hashes.start(upload.id);
+    if (!knownToWatchers) {
+      const groupId = this.#view.created(record, reservedId);
+      // Parts created at the same moment may have reserved different ids: the group's first one wins.
+      if (record.concat?.kind === 'partial' && groupId && groupId !== record.concat.finalId) {
+        record.concat.finalId = groupId;
+        await this.#store(() => this.#records.putResumable(record));
+      }
+    }
+    if (input.concat?.kind === 'final') {
+      await this.#concatenate(record, parts);
+    } else if (length === 0 && input.concat?.kind !== 'partial') {
+      await this.#complete(record, 0);
+    }
+    return record;
+  }
+
+  async #finishedParts(ids: string[]): Promise<ResumableRecord[]> {
+    const parts: ResumableRecord[] = [];
+    for (const id of ids) {
+      const part = await this.#records.getResumable(id);
+      if (part?.concat?.kind !== 'partial') {
+        throw new errors.TUS_CONCAT_INVALID(`${id} is not a partial upload`);
+      }
+      const offset = await this.#blobs.resumableOffset(id);
+      if (part.upload.expected === null || offset !== part.upload.expected) {
+        throw new errors.TUS_CONCAT_INVALID(`partial upload ${id} is not complete`);
+      }
+      parts.push(part);
+    }
+    return parts;
+  }
+
+  async #concatenate(record: ResumableRecord, parts: ResumableRecord[]): Promise<void> {
+    const partIds = parts.map((part) => part.upload.id);
+    await this.#store(() => this.#blobs.concatenate(record.upload.id, partIds));
+    await this.#complete(record, record.upload.expected!);
+    for (const id of partIds) {
+      this.#hashes.drop(id);
+      await this.#records.removeResumable(id);
+      await this.#blobs.removeResumable(id);
+    }
+  }
+
+  /**
+   * HEAD: where to resume. Like tusd, it takes the upload's lock: a PATCH still running is one its
+   * client has given up on (it asks where to resume), so it is stopped and makes its bytes durable
+   * first; the offset answered is then never more than what is durable.
+   */
+  async head(id: string): Promise<UploadState> {
+    const lease = await this.#o.locks.acquire(id, LOCK_WAIT_MS);
+    if (!lease) throw new errors.TUS_UPLOAD_LOCKED(id);
+    try {
+      return await this.state(id);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** The upload's record and stored offset; 404 unknown, 410 terminated or expired. */
+  async state(id: string): Promise<UploadState> {
+    const record = await this.#records.getResumable(id);
+    if (!record) {
+      const completed = this.#o.index.get(id);
+      if (completed?.kind === 'resumable') return { record: null, completed, offset: completed.size };
+      throw this.#unknown(id);
+    }
+    if (Date.parse(record.expiresAt) <= Date.now()) throw new errors.TUS_UPLOAD_GONE(id);
+    const offset = (await this.#blobs.resumableOffset(id)) ?? 0;
+    return { record, completed: null, offset };
+  }
+
+  #unknown(id: string) {
+    return this.#gone.has(id) ? new errors.TUS_UPLOAD_GONE(id) : new errors.UPLOAD_NOT_FOUND(id);
+  }
+
+  /**
+   * PATCH (and creation-with-upload): under the upload's lock, append the body at `offset`, make it
+   * durable, record the new offset and expiry, and complete the upload when the last byte is in.
+   * `beforeBody` runs once every check has passed (the handler sends 100 Continue there).
+   */
+  async patch(
+    id: string,
+    request: IncomingMessage,
+    input: PatchInput,
+    beforeBody: () => void,
+  ): Promise<PatchOutcome> {
+    const lease = await this.#o.locks.acquire(id, LOCK_WAIT_MS);
+    if (!lease) throw new errors.TUS_UPLOAD_LOCKED(id);
+    const work = this.#patchLocked(id, request, input, beforeBody, lease);
+    this.#writing.set(id, work);
+    try {
+      return await work;
+    } finally {
+      if (this.#writing.get(id) === work) this.#writing.delete(id);
+      await lease.release();
+    }
+  }
+
+  async #patchLocked(
+    id: string,
+    request: IncomingMessage,
+    input: PatchInput,
+    beforeBody: () => void,
+    lease: UploadLease,
+  ): Promise<PatchOutcome> {
+    const { record, offset } = await this.state(id);
+    if (!record || record.concat?.kind === 'final') throw new errors.TUS_UPLOAD_COMPLETE(id);
+    if (input.offset !== offset) throw new errors.TUS_OFFSET_MISMATCH(input.offset, offset);
+    const upload = record.upload;
+    if (input.length !== undefined) this.#declareLength(record, input.length, offset);
+
+    const expiresAt = this.#expiry();
+    Object.assign(upload, { status: 'uploading', size: offset, expiresAt });
+    this.#view.writing(record);
+    beforeBody();
+    const result = await appendBody(request, {
+      open: (events) => this.#blobs.append(id, offset, events),
+      room: (upload.expected ?? this.#o.config.maxFileSize) - offset,
+      checksum: input.checksum,
+      sha256: this.#hashes.at(id, offset),
+      progress: (total) => {
+        upload.size = total;
+        this.#view.progress(record);
+      },
+      stop: AbortSignal.any([lease.stopRequested, this.#stopAll.signal]),
+      idleTimeoutMs: this.#o.config.uploadIdleTimeoutMs,
+    });
+    const stored = result.offset >= 0 ? result.offset : ((await this.#blobs.resumableOffset(id)) ?? offset);
+    if (result.offset >= 0) this.#hashes.advanced(id, result.sha256, stored);
+    upload.size = stored;
+    if (input.last && upload.expected === null && result.end === 'complete') upload.expected = stored;
+    record.expiresAt = expiresAt;
+    await this.#store(() => this.#records.putResumable(record));
+
+    let completed: Upload | null = null;
+    // A partial upload is never completed on its own: its bytes wait for the final upload (§concatenation).
+    const partial = record.concat?.kind === 'partial';
+    if (!partial && upload.expected !== null && stored === upload.expected) {
+      completed = await this.#complete(record, stored);
+    } else {
+      this.#view.stopped(record, requestEnd(result.end), () => this.#writing.has(id));
+    }
+    if (result.storageError) throw storageError(result.storageError as NodeJS.ErrnoException);
+    return { result, record, completed };
+  }
+
+  /** creation-defer-length: the length, once, when a PATCH states it. */
+  #declareLength(record: ResumableRecord, length: number, offset: number): void {
+    const upload = record.upload;
+    if (upload.expected !== null) {
+      if (length !== upload.expected) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'cannot change');
+      return;
+    }
+    if (length < offset) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'smaller than the offset');
+    if (length > this.#o.config.maxFileSize) {
+      throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(this.#o.config.maxFileSize));
+    }
+    upload.expected = length;
+  }
+
+  /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
+  async #complete(record: ResumableRecord, size: number): Promise<Upload> {
+    const { upload } = record;
+    const sha256 =
+      this.#o.config.checksum === 'sha256'
+        ? await this.#hashes.digest(upload.id, size, () => this.#blobs.readResumable(upload.id))
+        : undefined;
+    const { expiresAt: _e, ...rest } = upload;
+    const completed: Upload = {
+      ...rest,
+      size,
+      status: 'completed',
+      ...(sha256 !== undefined && { sha256 }),
+      completedAt: new Date().toISOString(),
+      url: contentUrl(upload.id),
+    };
+    await this.#store(() => this.#o.storage.commit([{ upload: completed, from: 'resumable' }]));
+    record.upload = completed;
+    this.#o.index.insert(completed);
+    this.#view.completed(completed);
+    return completed;
+  }
+
+  /** termination: asks a PATCH in flight to stop, then removes bytes and record; later requests get 410. */
+  async terminate(id: string): Promise<void> {
+    const lease = await this.#o.locks.acquire(id, LOCK_WAIT_MS);
+    if (!lease) throw new errors.TUS_UPLOAD_LOCKED(id);
+    try {
+      const record = await this.#records.getResumable(id);
+      if (!record) throw this.#unknown(id);
+      await this.#remove(record, 'aborted');
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Removes expired unfinished uploads (and their bytes); an upload being written is left alone. */
+  async sweep(): Promise<void> {
+    const now = Date.now();
+    let records: ResumableRecord[];
+    try {
+      records = await this.#records.loadResumable();
+    } catch (error) {
+      this.#o.log.error({ err: error }, 'tus expiry sweep could not list uploads');
+      return;
+    }
+    for (const record of records) {
+      if (Date.parse(record.expiresAt) > now || this.#writing.has(record.upload.id)) continue;
+      await this.#remove(record, 'expired').catch((error: unknown) =>
+        this.#o.log.error(
+          { err: error, id: record.upload.id },
+          'tus expiry sweep could not remove an upload',
+        ),
+      );
+    }
+  }
+
+  async #remove(record: ResumableRecord, how: 'aborted' | 'expired'): Promise<void> {
+    const { id } = record.upload;
+    await this.#records.removeResumable(id);
+    await this.#blobs.removeResumable(id);
+    this.#hashes.drop(id);
+    this.#gone.add(id);
+    if (this.#gone.size > GONE_REMEMBERED) this.#gone.delete(this.#gone.values().next().value!);
+    this.#view.removed(record, how);
+  }
+
+  /** Storage errors reach the client as 507/503/500 (storage-error.ts), never with their paths. */
+  async #store<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      throw storageError(error as NodeJS.ErrnoException);
+    }
+  }
+}
+
+/** A body that ended before the upload's last byte, as watchers see it. */
+function requestEnd(end: AppendResult['end']): RequestEnd {
+  if (end === 'cut-off' || end === 'idle') return 'cut-off';
+  if (end === 'stopped') return 'taken-over';
+  return 'more-to-come';
+}

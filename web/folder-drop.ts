@@ -1,0 +1,84 @@
+// Folders, dropped or picked (<input webkitdirectory>): every file inside, with its path relative to
+// the dropped folder ("photos/2024/a.jpg"), which travels as the `path` field before the file part and
+// is shown on every dashboard. Directory entries are read in the browser's batches (readEntries gives
+// at most ~100 at a time) and the files are handed on in chunks, one chunk per frame, so a folder of
+// thousands of small files never blocks the page.
+
+/** Paths of files that came from a dropped folder (a picked folder sets File.webkitRelativePath itself). */
+const droppedPaths = new WeakMap<File, string>();
+
+/** The file's path inside its folder, or undefined for a file dropped or picked on its own. */
+export function relativePath(file: File): string | undefined {
+  return droppedPaths.get(file) ?? (file.webkitRelativePath || undefined);
+}
+
+/** Files added to the queue per frame. */
+export const CHUNK = 50;
+
+/** True when the drop holds at least one folder. Must run during the drop event (entries expire after it). */
+export function dropEntries(transfer: DataTransfer): FileSystemEntry[] | null {
+  const entries = [...transfer.items]
+    .filter((item) => item.kind === 'file')
+    .map((item) => item.webkitGetAsEntry?.() ?? null);
+  if (!entries.some((entry) => entry?.isDirectory)) return null;
+  return entries.filter((entry): entry is FileSystemEntry => entry !== null);
+}
+
+/** Walks the dropped entries depth-first, handing files on in chunks as they are found. */
+export async function readEntries(
+  entries: readonly FileSystemEntry[],
+  take: (files: File[]) => void,
+): Promise<number> {
+  let chunk: File[] = [];
+  let count = 0;
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    take(chunk);
+    chunk = [];
+    await nextFrame();
+  };
+  const visit = async (entry: FileSystemEntry): Promise<void> => {
+    if (entry.isFile) {
+      const file = await new Promise<File>((resolve, reject) =>
+        (entry as FileSystemFileEntry).file(resolve, reject),
+      ).catch(() => null);
+      if (!file) return;
+      droppedPaths.set(file, entry.fullPath.replace(/^\/+/, ''));
+      chunk.push(file);
+      count++;
+      if (chunk.length >= CHUNK) await flush();
+      return;
+    }
+    if (!entry.isDirectory) return;
+    const reader = (entry as FileSystemDirectoryEntry).createReader();
+    for (;;) {
+      const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+        reader.readEntries(resolve, reject),
+      ).catch(() => []);
+      if (batch.length === 0) break;
+      for (const child of batch) await visit(child);
+    }
+  };
+  for (const entry of entries) await visit(entry);
+  await flush();
+  return count;
+}
+
+/** Hands a long list of files on in chunks, one per frame (a picked folder arrives all at once). */
+export async function inChunks(files: readonly File[], take: (files: File[]) => void): Promise<void> {
+  for (let i = 0; i < files.length; i += CHUNK) {
+    take(files.slice(i, i + CHUNK));
+    if (i + CHUNK < files.length) await nextFrame();
+  }
+}
+
+/** Next frame, or a short timeout in a background tab (which gets no frames). */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 50);
+    requestAnimationFrame(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
