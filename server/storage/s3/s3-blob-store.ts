@@ -76,6 +76,7 @@ export class S3BlobStore implements BlobStore {
     return {
       push: (chunk) => writer.push(chunk),
       finish: () => writer.finish().finally(() => this.#staged.delete(id)),
+      abandon: () => writer.abandon(),
       destroy: async () => {
         await writer.destroy();
         this.#staged.delete(id);
@@ -163,23 +164,27 @@ export class S3BlobStore implements BlobStore {
       marker = page.NextPartNumberMarker;
     }
     listed.sort((a, b) => a.PartNumber! - b.PartNumber!);
-    const parts: Part[] = [];
+    let parts: Part[] = [];
     for (const part of listed) {
       if (part.PartNumber !== parts.length + 1) break;
       parts.push(part);
     }
-    const partBytes = parts.reduce((sum, part) => sum + part.Size!, 0);
     let tail: ResumableState['tail'] = null;
     try {
       const head = await this.#o.client.send(
         new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#o.keys.tail(id) }),
       );
       const afterPart = Number(head.Metadata?.['after-part']);
-      // A tail written before the part that absorbed it was stored is stale: its bytes are in a part.
-      if (afterPart === parts.length) tail = { bytes: head.ContentLength ?? 0, afterPart };
+      // The tail object is also the commit mark of the last finished append: parts after the one it
+      // follows belong to an append that never finished (a crash, or abandon()) and do not count.
+      if (Number.isSafeInteger(afterPart) && afterPart <= parts.length) {
+        parts = parts.slice(0, afterPart);
+        tail = { bytes: head.ContentLength ?? 0, afterPart };
+      }
     } catch (error) {
       if (!isS3NotFound(error)) throw error;
     }
+    const partBytes = parts.reduce((sum, part) => sum + part.Size!, 0);
     return { uploadId, parts, partBytes, tail };
   }
 
@@ -301,6 +306,18 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       throw s3Failure(error);
     }
+  }
+
+  /**
+   * An unfinished resumable blob's bytes from the start. S3 cannot read the parts of a multipart
+   * upload that is not complete, so only a sealed blob can be read; otherwise this rejects with
+   * code ENOTSUP (the caller then cannot recompute a digest a restart lost).
+   */
+  async readResumable(id: string): Promise<Readable> {
+    if ((await this.#findUpload(id).catch(rethrowS3)) !== null) {
+      throw Object.assign(new Error('S3 cannot read an unfinished multipart upload'), { code: 'ENOTSUP' });
+    }
+    return this.read(id, null);
   }
 
   async removeResumable(id: string): Promise<void> {

@@ -307,31 +307,50 @@ export class S3PartWriter implements BlobWriter {
     const { client, bucket } = this.#target;
     const signal = { abortSignal: this.#abort.signal };
     const rest = this.#rest();
-    if (rest.length > 0) {
-      // Bytes short of a part: the new tail, following the last part S3 holds.
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: this.#tailKey,
-          Body: rest,
-          ContentLength: rest.length,
-          Metadata: { 'after-part': String(this.#nextPart - 1) },
-        }),
-        signal,
-      );
-      this.#tailBytes = rest.length;
-    } else if (this.#tailAbsorbedBy > 0) {
-      // The old tail is in a part now; it would be recognised as stale, but tidy it away.
-      await client
-        .send(new DeleteObjectCommand({ Bucket: bucket, Key: this.#tailKey }), signal)
-        .catch(() => {});
-    }
+    // Bytes short of a part (maybe none): the new tail, marking the last part this append made
+    // durable. Written last, it commits the append's parts (s3-blob-store.ts #resumableState).
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: this.#tailKey,
+        Body: rest,
+        ContentLength: rest.length,
+        Metadata: { 'after-part': String(this.#nextPart - 1) },
+      }),
+      signal,
+    );
+    this.#tailBytes = rest.length;
     this.#fill = null;
     this.#buffered = 0;
     this.#events.written(this.#stored);
   }
 
-  /** Stops at once: requests in flight are aborted (a part S3 stored anyway is listed, so counted). */
+  /**
+   * Undoes this writer (a tus chunk that failed its checksum): a staged blob is destroyed; an append
+   * puts the tail back as it was, which also marks the parts this append uploaded as not counting.
+   */
+  async abandon(): Promise<void> {
+    await this.destroy();
+    if (this.#mode.kind === 'staged') return;
+    const start = await this.#mode.start.catch(() => null);
+    if (!start || this.#nextPart - 1 === start.partCount) return; // no part of ours reached S3
+    const { client, bucket } = this.#target;
+    await client
+      .send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: start.tailKey,
+          Body: start.tail,
+          ContentLength: start.tail.length,
+          Metadata: { 'after-part': String(start.partCount) },
+        }),
+      )
+      .catch((error) => {
+        throw s3Failure(error);
+      });
+  }
+
+  /** Stops at once: requests in flight are aborted; bytes not yet marked by a finished append do not count. */
   async destroy(): Promise<void> {
     this.#destroyed = true;
     this.#abort.abort();
