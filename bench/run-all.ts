@@ -25,6 +25,8 @@ const BENCHMARKS = [
   'integrations',
   'cluster-latency',
   'library-search',
+  's3-ingest',
+  's3-index',
 ];
 
 const { values } = parseArgs({

@@ -124,8 +124,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   // An error answered before the body was read (401, 403, 415, 413…): close the connection after the
   // answer instead of waiting for a body nobody will read (the client may never finish sending it).
-  app.addHook('onError', async (request, reply) => {
+  app.addHook('onError', async (request, reply, error) => {
     if (!request.raw.complete) reply.header('Connection', 'close');
+    // A storage backend that is down or refusing (STORAGE_UNAVAILABLE, STORAGE_BAD_GATEWAY) says when to retry.
+    const retryAfterS = (error as { retryAfterS?: number }).retryAfterS;
+    if (retryAfterS) reply.header('Retry-After', String(retryAfterS));
   });
 
   // First, so its onResponse hook times every route registered after it.

@@ -47,6 +47,12 @@ const list = (raw: string) =>
     .map((item) => item.trim())
     .filter(Boolean);
 
+function parseBoolean(raw: string): boolean | undefined {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  return undefined;
+}
+
 const MIME_PATTERN = /^[a-z0-9!#$&^_.+-]+\/(\*|[a-z0-9!#$&^_.+-]+)$/i;
 
 export function parseTypes(raw: string): string[] | undefined {
@@ -123,7 +129,49 @@ export const settings = {
     'a directory path (created if missing)',
     (raw) => raw.trim() || undefined,
   ),
-  storage: setting('STORAGE', 'local', 'local (UPLOAD_DIR)', (raw) => (raw === 'local' ? raw : undefined)),
+  storage: setting('STORAGE', 'local', 'local (UPLOAD_DIR) or s3 (S3_BUCKET)', (raw) =>
+    raw === 'local' || raw === 's3' ? raw : undefined,
+  ),
+  s3Bucket: setting('S3_BUCKET', '', 'a bucket name (required with STORAGE=s3)', (raw) =>
+    raw === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw) ? raw : undefined,
+  ),
+  s3Endpoint: setting(
+    'S3_ENDPOINT',
+    '',
+    'an http(s) URL such as https://<account>.r2.cloudflarestorage.com (empty: AWS)',
+    (raw) => {
+      if (raw === '') return raw;
+      try {
+        return ['http:', 'https:'].includes(new URL(raw).protocol) ? raw : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  ),
+  s3Region: setting('S3_REGION', 'us-east-1', 'a region name such as eu-west-1 (R2: auto)', (raw) =>
+    /^[a-z0-9-]{1,40}$/.test(raw) ? raw : undefined,
+  ),
+  s3Prefix: setting('S3_PREFIX', '', 'a key prefix such as livedrop/ (empty: the bucket root)', (raw) =>
+    raw === '' || /^[A-Za-z0-9!_.*'()/-]{1,200}$/.test(raw) ? raw : undefined,
+  ),
+  s3ForcePathStyle: setting(
+    'S3_FORCE_PATH_STYLE',
+    'false',
+    'true or false (true for MinIO, Ceph, Swift)',
+    parseBoolean,
+  ),
+  s3PresignedDownloads: setting(
+    'S3_PRESIGNED_DOWNLOADS',
+    'false',
+    'true or false (true: downloads redirect to a presigned bucket URL)',
+    parseBoolean,
+  ),
+  s3RequestTimeoutMs: setting(
+    'S3_REQUEST_TIMEOUT',
+    '20000',
+    'milliseconds 500–600000 one S3 request may take (or sit idle) before it fails',
+    integer(500, 600_000),
+  ),
   maxFileSize: setting('MAX_FILE_SIZE', '5GiB', 'bytes, or a size such as 512KiB, 10MiB, 5GiB', parseBytes),
   maxFiles: setting('MAX_FILES', '20', 'an integer 1–1000 (file parts per request)', integer(1, 1000)),
   allowedTypes: setting(

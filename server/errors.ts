@@ -101,6 +101,16 @@ export const errors = {
   ),
   EVENTS_INVALID_QUERY: createError('EVENTS_INVALID_QUERY', 'Invalid %s: %s', 400),
   STORAGE_FULL: createError('STORAGE_FULL', 'Not enough storage space left for this upload', 507),
+  STORAGE_UNAVAILABLE: createError(
+    'STORAGE_UNAVAILABLE',
+    'The storage backend is unavailable or timed out (%s); nothing was stored, try again shortly',
+    503,
+  ),
+  STORAGE_BAD_GATEWAY: createError(
+    'STORAGE_BAD_GATEWAY',
+    'The storage backend refused the request (%s); nothing was stored',
+    502,
+  ),
   SHUTTING_DOWN: createError('SHUTTING_DOWN', 'The server is shutting down; try again shortly', 503),
   // The pre-upload hook's own 4xx status and `message` replace these defaults (docs/operations.md).
   UPLOAD_REJECTED: createError('UPLOAD_REJECTED', '%s', 403),

@@ -13,6 +13,11 @@ try {
   process.exit(1);
 }
 
-const app = await buildApp(config);
+// Opening the storage checks it (an S3 bucket that is missing or unreachable): same one-line exit.
+const app = await buildApp(config).catch((error: unknown) => {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`livedrop: ${error.message}`);
+  process.exit(1);
+});
 installGracefulShutdown(app, { graceMs: config.shutdownGraceMs });
 await app.listen({ port: config.port, host: config.host });

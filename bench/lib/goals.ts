@@ -151,6 +151,22 @@ const GOALS: Goal[] = [
       return cost === undefined ? undefined : [cost <= 10, `${cost} %`];
     },
   },
+  // Issue 11: multipart uploads into S3 (the Swift test server).
+  ratioGoal(
+    'S3 ingest CPU-s/GiB ≤ 1.3 × plain lib-storage Upload',
+    's3-ingest',
+    'cpuSPerGiB',
+    'livedrop-s3',
+    'lib-storage-upload',
+    (r) => r <= 1.3,
+  ),
+  {
+    goal: 'S3 ingest peak RSS ≤ idle + 64 MiB',
+    check(get) {
+      const over = get('s3-ingest', 'livedrop-s3', 'peakRssOverIdleMiB');
+      return over === undefined ? undefined : [over <= 64, `idle + ${over} MiB`];
+    },
+  },
 ];
 
 export function checkGoals(results: readonly Result[]): GoalOutcome[] {

@@ -154,6 +154,8 @@ export const routes = {
       'UPLOAD_SIZE_MISMATCH',
       'UPLOAD_IDLE_TIMEOUT',
       'STORAGE_FULL',
+      'STORAGE_UNAVAILABLE',
+      'STORAGE_BAD_GATEWAY',
       'SERVER_BUSY',
       'UPLOAD_REJECTED',
       'UPLOAD_HOOK_FAILED',
@@ -269,16 +271,21 @@ export const routes = {
         content: { '*/*': {} },
         headers: { 'Content-Range': byteRange },
       },
+      302: {
+        description:
+          'with STORAGE=s3 and S3_PRESIGNED_DOWNLOADS=true: a presigned bucket URL (5 min) serving the bytes',
+        headers: { Location: 'the presigned URL' },
+      },
       416: { description: 'the range is outside the file', headers: { 'Content-Range': 'bytes */SIZE' } },
     },
-    errors: ['UPLOAD_NOT_FOUND'],
+    errors: ['UPLOAD_NOT_FOUND', 'STORAGE_UNAVAILABLE', 'STORAGE_BAD_GATEWAY'],
   },
 
   'DELETE /api/uploads/:id': {
     tag: 'uploads',
     summary: 'Remove an upload (watchers get upload.deleted)',
     responses: { 204: { description: 'removed' } },
-    errors: ['UPLOAD_NOT_FOUND'],
+    errors: ['UPLOAD_NOT_FOUND', 'STORAGE_UNAVAILABLE', 'STORAGE_BAD_GATEWAY'],
   },
 
   'GET /api/events': {

@@ -2,6 +2,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { LocalStorage } from './local/local-storage.js';
+import { S3Storage } from './s3/s3-storage.js';
 import type { Storage } from './storage.js';
 
 export interface CreateStorageOptions {
@@ -17,14 +18,9 @@ export function createStorage(
   log: FastifyBaseLogger,
   options: CreateStorageOptions = {},
 ): Storage {
-  switch (config.storage) {
-    case 'local':
-      return new LocalStorage({
-        dir: config.uploadDir,
-        log,
-        shared: options.shared ?? false,
-        // Well past the longest a live upload may go without a write before its own node cuts it off.
-        staleAfterMs: 2 * config.uploadIdleTimeoutMs + 5 * 60_000,
-      });
-  }
+  const shared = options.shared ?? false;
+  // Well past the longest a live upload may go without a write before its own node cuts it off.
+  const staleAfterMs = 2 * config.uploadIdleTimeoutMs + 5 * 60_000;
+  if (config.storage === 's3') return new S3Storage({ config, log, shared, staleAfterMs });
+  return new LocalStorage({ dir: config.uploadDir, log, shared, staleAfterMs });
 }

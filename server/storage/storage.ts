@@ -13,7 +13,10 @@ import type { Upload } from '../uploads/upload.js';
 
 /** What a writer tells its caller as the backend takes the bytes. */
 export interface BlobWriterEvents {
-  /** The backend acknowledged bytes: `total` is the blob's length now stored (from byte 0 of the blob). */
+  /**
+   * The backend took bytes: `total` counts from byte 0 of the blob. Local disk: written to the
+   * kernel; S3: taken into the writer's bounded part buffer. Durable only once finish() resolves.
+   */
   written(total: number): void;
   /** The queue went below its bound again: a paused source may resume. */
   drain(): void;
@@ -58,6 +61,12 @@ export interface ResumableRecord {
   concat?: { kind: 'partial'; finalId?: string } | { kind: 'final'; parts: string[] };
 }
 
+/** The response headers a download carries (decided by the content route). */
+export interface DownloadHeaders {
+  contentType: string;
+  contentDisposition: string;
+}
+
 export interface BlobStore {
   /** Starts a hidden blob for a new file part; `discard` removes it if the request fails. */
   stage(id: string, events: BlobWriterEvents): BlobWriter;
@@ -83,8 +92,11 @@ export interface BlobStore {
 
   /** A completed upload's bytes; rejects with code `ENOENT` when they are gone. Opened before it resolves. */
   read(id: string, range: ByteRange | null): Promise<Readable>;
-  /** A URL the client may fetch the bytes from directly (S3 presigned downloads), or null to stream them. */
-  downloadUrl(upload: Upload): Promise<string | null>;
+  /**
+   * A URL the client may fetch the bytes from directly (S3 presigned downloads), or null to stream
+   * them. The URL makes the bucket answer with `headers`, as the content route would.
+   */
+  downloadUrl(upload: Upload, headers: DownloadHeaders): Promise<string | null>;
 }
 
 export interface RecordStore {

@@ -13,6 +13,11 @@ export function registerContentRoute(app: FastifyInstance, blobs: BlobStore, ind
   app.get<{ Params: { id: string } }>('/api/uploads/:id/content', async (request, reply) => {
     const upload = index.get(request.params.id);
     if (!upload) throw new errors.UPLOAD_NOT_FOUND(request.params.id);
+    const type = upload.type;
+    const disposition = contentDisposition(isInlineSafe(type) ? 'inline' : 'attachment', upload.name);
+    // A backend may hand the download to the bucket (S3_PRESIGNED_DOWNLOADS), with the same headers.
+    const direct = await blobs.downloadUrl(upload, { contentType: type, contentDisposition: disposition });
+    if (direct) return reply.header('Cache-Control', 'private, no-cache').redirect(direct, 302);
     const size = upload.size;
     const range = parseRange(request.headers.range, size);
     const { start, end } = range === 'unsatisfiable' || range === null ? { start: 0, end: size - 1 } : range;
@@ -27,11 +32,8 @@ export function registerContentRoute(app: FastifyInstance, blobs: BlobStore, ind
     reply
       .header('X-Content-Type-Options', 'nosniff')
       .header('Content-Security-Policy', "default-src 'none'; sandbox")
-      .header('Content-Type', upload.type)
-      .header(
-        'Content-Disposition',
-        contentDisposition(isInlineSafe(upload.type) ? 'inline' : 'attachment', upload.name),
-      )
+      .header('Content-Type', type)
+      .header('Content-Disposition', disposition)
       .header('Accept-Ranges', 'bytes')
       .header('Last-Modified', new Date(upload.completedAt!).toUTCString())
       .header('Cache-Control', 'private, no-cache');

@@ -1,4 +1,4 @@
-// What a file-system error while storing an upload means to the client.
+// What a storage error while storing an upload means to the client.
 import { errors } from '../errors.js';
 
 /**
@@ -7,6 +7,8 @@ import { errors } from '../errors.js';
  * which names paths on the server (the log keeps it as the cause).
  */
 export function storageError(error: NodeJS.ErrnoException): Error & { code?: string } {
+  // Already an API error (a backend's STORAGE_UNAVAILABLE, STORAGE_BAD_GATEWAY…): answered as it is.
+  if (error.code && error.code in errors) return error;
   if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return new errors.STORAGE_FULL();
   if (error.code === 'EMFILE' || error.code === 'ENFILE') return new errors.SERVER_BUSY();
   return new Error('The upload could not be stored', { cause: error });

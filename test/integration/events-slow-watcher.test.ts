@@ -13,7 +13,7 @@ import { afterEach, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { sample, scrape } from '../fixtures/metrics.js';
-import { multipart, type Part, rawPost } from '../fixtures/upload-server.js';
+import { multipart, type Part, rawPost, storageEnv } from '../fixtures/upload-server.js';
 import { type FeedEvent, openWsWatcher, type WsWatcher } from './events-clients.js';
 
 let app: FastifyInstance;
@@ -136,7 +136,12 @@ async function uploadUntilDropped(base: string, stuckKind: 'ws' | 'sse'): Promis
 
 async function start(): Promise<string> {
   dir = mkdtempSync(join(tmpdir(), 'livedrop-slow-'));
-  const config = loadConfig({ UPLOAD_DIR: dir, LOG_LEVEL: 'silent', MAX_FILES: '200' });
+  const config = loadConfig({
+    UPLOAD_DIR: dir,
+    LOG_LEVEL: 'silent',
+    MAX_FILES: '200',
+    ...(await storageEnv(dir)),
+  });
   app = await buildApp(config, {
     events: {
       slowWatcher: { highWaterBytes: 16 * 1024, maxQueuedBytes: 512 * 1024, maxBehindMs: 2000 },

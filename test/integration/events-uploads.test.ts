@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppOptions, buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { multipart, type Part } from '../fixtures/upload-server.js';
+import { multipart, type Part, storageEnv } from '../fixtures/upload-server.js';
 import {
   type EventLog,
   type FeedEvent,
@@ -27,7 +27,13 @@ const cleanups: (() => void)[] = [];
 
 async function start(env: Record<string, string> = {}, options: AppOptions = {}): Promise<void> {
   dir = mkdtempSync(join(tmpdir(), 'livedrop-events-'));
-  const config = loadConfig({ UPLOAD_DIR: dir, LOG_LEVEL: 'silent', PROGRESS_INTERVAL_MS: '10', ...env });
+  const config = loadConfig({
+    UPLOAD_DIR: dir,
+    LOG_LEVEL: 'silent',
+    PROGRESS_INTERVAL_MS: '10',
+    ...(await storageEnv(dir)),
+    ...env,
+  });
   app = await buildApp(config, options);
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 }

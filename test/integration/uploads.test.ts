@@ -1,9 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Upload } from '../../server/uploads/upload.js';
-import { postMultipart, startServer, type TestServer, tempFiles } from '../fixtures/upload-server.js';
+import {
+  leaveInFlightLeftover,
+  postMultipart,
+  readStored,
+  startServer,
+  storedNames,
+  type TestServer,
+  tempFiles,
+  writeStored,
+} from '../fixtures/upload-server.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -54,8 +61,8 @@ describe('POST /api/uploads', () => {
     });
     expect(stored.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(Date.parse(stored.completedAt!)).toBeGreaterThanOrEqual(Date.parse(stored.createdAt));
-    expect(await readFile(join(server.dir, stored.id))).toEqual(data);
-    expect(JSON.parse(await readFile(join(server.dir, `${stored.id}.json`), 'utf8'))).toEqual(stored);
+    expect((await readStored(server.dir, stored.id)).equals(data)).toBe(true);
+    expect(JSON.parse((await readStored(server.dir, `${stored.id}.json`)).toString())).toEqual(stored);
     expect(await tempFiles(server.dir)).toEqual([]);
   });
 
@@ -79,7 +86,7 @@ describe('POST /api/uploads', () => {
       ['empty', 0, null, sha256(c)],
     ]);
     for (const [i, data] of [a, b, c].entries()) {
-      expect(await readFile(join(server.dir, uploads[i]!.id))).toEqual(data);
+      expect((await readStored(server.dir, uploads[i]!.id)).equals(data)).toBe(true);
     }
   });
 
@@ -105,7 +112,7 @@ describe('POST /api/uploads', () => {
     for (const name of names) {
       const [stored] = await upload([{ name, data: Buffer.from(name) }]);
       results.push(stored!.name);
-      expect(await readFile(join(server.dir, stored!.id), 'utf8')).toBe(name);
+      expect((await readStored(server.dir, stored!.id)).toString()).toBe(name);
     }
     expect(results[0]).toBe('passwd');
     expect(results[1]).toBe('ab.txt');
@@ -115,8 +122,7 @@ describe('POST /api/uploads', () => {
     expect(results[4]).toBe('file');
     expect(results[5]).toBe('y.doc');
     // Nothing was written outside UPLOAD_DIR's own files: ids and sidecars only.
-    for (const entry of await readdir(server.dir))
-      expect(entry).toMatch(/^(\.tmp|[A-Za-z0-9_-]{22}(\.json)?)$/);
+    for (const entry of await storedNames(server.dir)) expect(entry).toMatch(/^[A-Za-z0-9_-]{22}(\.json)?$/);
   });
 
   it('stores an invalid declared type as application/octet-stream', async () => {
@@ -246,7 +252,7 @@ describe('DELETE /api/uploads/:id', () => {
     const [stored] = await upload([{ name: 'x', data: Buffer.from('x') }]);
     const response = await fetch(`${server.url}/api/uploads/${stored!.id}`, { method: 'DELETE' });
     expect(response.status).toBe(204);
-    expect(await readdir(server.dir)).toEqual(['.tmp']);
+    expect(await storedNames(server.dir)).toEqual([]);
     expect((await fetch(`${server.url}/api/uploads/${stored!.id}`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/uploads/${stored!.id}`, { method: 'DELETE' })).status).toBe(404);
   });
@@ -262,9 +268,9 @@ describe('restart', () => {
     ]);
     await server.app.close();
 
-    await writeFile(join(dir, 'BBBBBBBBBBBBBBBBBBBBBB'), 'x');
-    await writeFile(join(dir, 'BBBBBBBBBBBBBBBBBBBBBB.json'), '{"id": "BBBBBBBBBBBBBBBBBBBBBB", broken');
-    await writeFile(join(dir, '.tmp', 'leftover'), 'partial bytes');
+    await writeStored(dir, 'BBBBBBBBBBBBBBBBBBBBBB', 'x');
+    await writeStored(dir, 'BBBBBBBBBBBBBBBBBBBBBB.json', '{"id": "BBBBBBBBBBBBBBBBBBBBBB", broken');
+    await leaveInFlightLeftover(dir);
 
     const first = server;
     const restarted = await startServer({}, { dir });

@@ -444,7 +444,10 @@ export function describeStorage(backend: StorageBackend): void {
       // A staged blob that neither finished nor was discarded: its process "died".
       const abandoned = storage.blobs.stage(newUploadId(), events().events);
       abandoned.push(randomBytes(backend.largeAppend));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Wait until the backend holds it (a temp file; a multipart upload with a part).
+      for (let tries = 0; (await place.leftovers()).length === 0 && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect((await place.leftovers()).length).toBe(1);
 
       const restarted = await reopen();

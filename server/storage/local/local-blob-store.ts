@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Upload } from '../../uploads/upload.js';
-import type { BlobStore, BlobWriter, BlobWriterEvents, ByteRange } from '../storage.js';
+import type { BlobStore, BlobWriter, BlobWriterEvents, ByteRange, DownloadHeaders } from '../storage.js';
 import { type DiskLayout, ignoreMissing, syncDir } from './disk-layout.js';
 import { FileWriter } from './file-writer.js';
 
@@ -91,7 +91,7 @@ export class LocalBlobStore implements BlobStore {
     return createReadStream('', { fd: file, start, end });
   }
 
-  async downloadUrl(_upload: Upload): Promise<string | null> {
+  async downloadUrl(_upload: Upload, _headers: DownloadHeaders): Promise<string | null> {
     return null;
   }
 }

@@ -1,0 +1,189 @@
+// The records in an S3 bucket: a completed upload's `P<id>.json` next to its bytes (like tusd's
+// `.info`), an unfinished resumable upload's `P.resumable/<id>.json`. The index is rebuilt from a
+// paginated listing: one ListObjectsV2 page per 1,000 keys, then the records fetched RECORD_READS
+// at a time; a record whose bytes are missing or of another size is skipped with a warning.
+import {
+  type _Object,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Upload } from '../../uploads/upload.js';
+import { isUploadId } from '../../uploads/upload-id.js';
+import type { RecordStore, ResumableRecord } from '../storage.js';
+import type { S3Keys } from './s3-client.js';
+import { isS3NotFound, s3Failure } from './s3-errors.js';
+
+/** Records fetched at once while the index is rebuilt. */
+const RECORD_READS = 32;
+const JSON_SUFFIX = '.json';
+
+export class S3RecordStore implements RecordStore {
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  readonly #keys: S3Keys;
+  readonly #log: FastifyBaseLogger;
+
+  constructor(client: S3Client, bucket: string, keys: S3Keys, log: FastifyBaseLogger) {
+    this.#client = client;
+    this.#bucket = bucket;
+    this.#keys = keys;
+    this.#log = log;
+  }
+
+  /** Every object directly under `prefix` (not in its "subfolders"), page by page. */
+  async list(prefix: string): Promise<_Object[]> {
+    const objects: _Object[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#client
+        .send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        )
+        .catch(rethrow);
+      objects.push(...(page.Contents ?? []));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
+  }
+
+  async loadCompleted(): Promise<Upload[]> {
+    const sizes = new Map<string, number>();
+    const recordIds: string[] = [];
+    for (const object of await this.list(this.#keys.prefix)) {
+      const name = object.Key!.slice(this.#keys.prefix.length);
+      if (isUploadId(name)) sizes.set(name, object.Size ?? 0);
+      else if (name.endsWith(JSON_SUFFIX) && isUploadId(name.slice(0, -JSON_SUFFIX.length))) {
+        recordIds.push(name.slice(0, -JSON_SUFFIX.length));
+      }
+    }
+    const uploads = await inBatches(recordIds, RECORD_READS, (id) => this.#readCompleted(id, sizes.get(id)));
+    return uploads.filter((upload): upload is Upload => upload !== null);
+  }
+
+  async #readCompleted(id: string, size: number | undefined): Promise<Upload | null> {
+    const key = this.#keys.record(id);
+    try {
+      const upload = (await this.#getJson(key)) as Upload | null;
+      const valid =
+        upload?.id === id &&
+        upload.status === 'completed' &&
+        typeof upload.name === 'string' &&
+        typeof upload.type === 'string' &&
+        Number.isSafeInteger(upload.size) &&
+        typeof upload.createdAt === 'string' &&
+        typeof upload.completedAt === 'string' &&
+        size === upload.size;
+      if (valid) return upload;
+      this.#log.warn({ key }, 'skipping record that does not describe a complete upload');
+    } catch (error) {
+      if (error instanceof SyntaxError) this.#log.warn({ key, err: error }, 'skipping unreadable record');
+      else throw s3Failure(error);
+    }
+    return null;
+  }
+
+  async #getJson(key: string): Promise<unknown> {
+    try {
+      const { Body } = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return JSON.parse(await Body!.transformToString('utf8'));
+    } catch (error) {
+      if (isS3NotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async #putJson(key: string, value: unknown): Promise<void> {
+    const body = JSON.stringify(value);
+    await this.#client
+      .send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json',
+          ContentLength: Buffer.byteLength(body),
+        }),
+      )
+      .catch(rethrow);
+  }
+
+  async #delete(key: string): Promise<void> {
+    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })).catch(rethrow);
+  }
+
+  putCompleted(upload: Upload): Promise<void> {
+    return this.#putJson(this.#keys.record(upload.id), upload);
+  }
+
+  removeCompleted(id: string): Promise<void> {
+    return this.#delete(this.#keys.record(id));
+  }
+
+  async hasCompleted(id: string): Promise<boolean> {
+    return (await this.#getJson(this.#keys.record(id)).catch(rethrow)) !== null;
+  }
+
+  async loadResumable(): Promise<ResumableRecord[]> {
+    const ids = (await this.list(this.#keys.resumablePrefix))
+      .map((object) => object.Key!.slice(this.#keys.resumablePrefix.length))
+      .filter((name) => name.endsWith(JSON_SUFFIX))
+      .map((name) => name.slice(0, -JSON_SUFFIX.length))
+      .filter(isUploadId);
+    const records = await inBatches(ids, RECORD_READS, (id) =>
+      this.getResumable(id).catch((error: Error) => {
+        if (!(error instanceof SyntaxError)) throw error;
+        this.#log.warn({ key: this.#keys.resumableRecord(id), err: error }, 'skipping unreadable record');
+        return null;
+      }),
+    );
+    return records.filter((record): record is ResumableRecord => record !== null);
+  }
+
+  async getResumable(id: string): Promise<ResumableRecord | null> {
+    try {
+      return (await this.#getJson(this.#keys.resumableRecord(id))) as ResumableRecord | null;
+    } catch (error) {
+      if (error instanceof SyntaxError) throw error;
+      throw s3Failure(error);
+    }
+  }
+
+  putResumable(record: ResumableRecord): Promise<void> {
+    return this.#putJson(this.#keys.resumableRecord(record.upload.id), record);
+  }
+
+  removeResumable(id: string): Promise<void> {
+    return this.#delete(this.#keys.resumableRecord(id));
+  }
+}
+
+function rethrow(error: unknown): never {
+  throw s3Failure(error);
+}
+
+/** Maps `items` through `task`, at most `width` at a time, keeping the order. */
+export async function inBatches<T, R>(
+  items: readonly T[],
+  width: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
