@@ -360,10 +360,7 @@ export class TusUploads {
   /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
   async #complete(record: ResumableRecord, size: number): Promise<Upload> {
     const { upload } = record;
-    const sha256 =
-      this.#o.config.checksum === 'sha256'
-        ? await this.#hashes.digest(upload.id, size, () => this.#blobs.readResumable(upload.id))
-        : undefined;
+    const sha256 = this.#o.config.checksum === 'sha256' ? await this.#digest(upload.id, size) : undefined;
     const { expiresAt: _e, ...rest } = upload;
     const completed: Upload = {
       ...rest,
@@ -378,6 +375,21 @@ export class TusUploads {
     this.#o.index.insert(completed);
     this.#view.completed(completed);
     return completed;
+  }
+
+  /**
+   * The running SHA-256, or one recomputed from the stored bytes. A backend that cannot read an
+   * unfinished blob (S3: parts of an open multipart upload are not readable) says ENOTSUP; the upload
+   * then completes without a digest rather than not at all (docs/storage.md).
+   */
+  async #digest(id: string, size: number): Promise<string | undefined> {
+    try {
+      return await this.#hashes.digest(id, size, () => this.#blobs.readResumable(id));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTSUP') throw error;
+      this.#o.log.warn({ id }, 'sha256 lost to a restart and not recomputable on this storage');
+      return undefined;
+    }
   }
 
   /** termination: asks a PATCH in flight to stop, then removes bytes and record; later requests get 410. */
