@@ -15,7 +15,15 @@ const OPEN_ROUTES = new Set(['/api/health', '/api/config', '/api/openapi.json'])
 export const requiresToken = (path: string) => path.startsWith('/api/') && !OPEN_ROUTES.has(path);
 
 /** The routes a scoped token may call: creating uploads, nothing that reads, lists or deletes. */
-const SCOPED_ROUTES: { method: string; path: RegExp }[] = [{ method: 'POST', path: /^\/api\/uploads$/ }];
+const SCOPED_ROUTES: { method: string; path: RegExp }[] = [
+  { method: 'POST', path: /^\/api\/uploads$/ },
+  // tus: creating, and HEAD/PATCH (also as POST with X-HTTP-Method-Override) of its own uploads only,
+  // which server/tokens/tus-grant.ts checks once the upload's record is at hand.
+  { method: 'POST', path: /^\/api\/tus$/ },
+  { method: 'HEAD', path: /^\/api\/tus\/[^/]+$/ },
+  { method: 'PATCH', path: /^\/api\/tus\/[^/]+$/ },
+  { method: 'POST', path: /^\/api\/tus\/[^/]+$/ },
+];
 
 export const isScopedRoute = (method: string, path: string) =>
   SCOPED_ROUTES.some((route) => route.method === method && route.path.test(path));

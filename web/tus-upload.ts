@@ -50,7 +50,7 @@ export function sendResumable(request: ResumableRequest, handlers: UploadHandler
       handlers.progress(sent);
       if (sent === total) handlers.processing();
     },
-    onSuccess: () => settle({ kind: 'done', upload: null }),
+    onSuccess: () => settle({ kind: 'done', upload: null, ...(upload.url && { url: upload.url }) }),
     onError(error) {
       if (aborted) return;
       const response = (error as tus.DetailedError).originalResponse;

@@ -16,7 +16,8 @@ export interface UploadRequest {
 }
 
 export type UploadOutcome =
-  | { kind: 'done'; upload: Upload | null }
+  /** `url`: where a resumable (tus) upload lives; its last segment is the upload id. */
+  | { kind: 'done'; upload: Upload | null; url?: string }
   | { kind: 'refused'; status: number; message: string }
   /** No HTTP answer at all: connection refused or reset, offline, or a CORS failure. */
   | { kind: 'network' }

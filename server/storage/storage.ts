@@ -59,6 +59,8 @@ export interface ResumableRecord {
   expiresAt: string;
   /** tus concatenation: a part of a parallel upload, or the final upload made of parts. */
   concat?: { kind: 'partial'; finalId?: string } | { kind: 'final'; parts: string[] };
+  /** The scoped upload token (its id) that created it: only that token may HEAD or PATCH it. */
+  owner?: string;
 }
 
 /** The response headers a download carries (decided by the content route). */

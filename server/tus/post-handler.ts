@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import { admitTusCreation } from '../tokens/tus-grant.js';
 import { parseRefHeader } from '../uploads/upload-fields.js';
 import { idFromUploadUrl, parseByteCount, parseConcat, parseDeferLength, parseMetadata } from './headers.js';
 import { draftVersion, uploadComplete } from './ietf-draft.js';
@@ -24,13 +25,25 @@ export function postHandler(tus: TusUploads, config: Config) {
     const withBody = hasBody(request);
     if (withBody && !isAppendBody(request)) throw new errors.TUS_NOT_OFFSET_STREAM();
 
-    const record = await tus.create({
-      length: length ?? null,
-      metadata: parseMetadata(headers['upload-metadata']),
-      concat: concat?.kind === 'final' ? { kind: 'final', parts: concat.urls.map(idFromUploadUrl) } : concat,
-      ref: parseRefHeader(headers['x-upload-ref']),
-      headers,
-    });
+    const metadata = parseMetadata(headers['upload-metadata']);
+    const grant = request.uploadGrant;
+    const owner = grant
+      ? admitTusCreation(grant, { length: length ?? null, concat, filetype: metadata.values.get('filetype') })
+      : undefined;
+    const record = await tus
+      .create({
+        length: length ?? null,
+        metadata,
+        concat:
+          concat?.kind === 'final' ? { kind: 'final', parts: concat.urls.map(idFromUploadUrl) } : concat,
+        ref: parseRefHeader(headers['x-upload-ref']),
+        headers,
+        ...(owner !== undefined && { owner }),
+      })
+      .catch((error: unknown) => {
+        grant?.returnFiles(1); // nothing was created
+        throw error;
+      });
     const { id } = record.upload;
     reply.code(201).header('Location', uploadUrl(request, id, config.trustProxy));
     let current = record;

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
+import { assertTusOwner } from '../tokens/tus-grant.js';
 import { isUploadId } from '../uploads/upload-id.js';
 import { deleteHandler } from './delete-handler.js';
 import { headHandler } from './head-handler.js';
@@ -45,6 +46,10 @@ export async function tusRoutes(app: FastifyInstance, { config, tus }: TusRoutes
   app.addHook('preHandler', async (request: FastifyRequest) => {
     const { id } = (request.params ?? {}) as { id?: string };
     if (id !== undefined && !isUploadId(id)) throw new errors.UPLOAD_NOT_FOUND(id);
+    // A scoped upload token: only the uploads it created, and only HEAD and PATCH.
+    if (id !== undefined && request.uploadGrant) {
+      assertTusOwner(request, request.uploadGrant, (await tus.state(id)).record?.owner);
+    }
   });
   // An error answered before the body was read: keep draining it for a moment, so the client is not
   // reset (and loses our answer) while it is still sending.

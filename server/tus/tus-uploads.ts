@@ -48,6 +48,8 @@ export interface NewUpload {
   ref: string | undefined;
   /** The creation request's headers, for the pre-upload hook to forward the configured ones. */
   headers: IncomingHttpHeaders;
+  /** The scoped upload token that creates it (server/tokens/tus-grant.ts). */
+  owner?: string;
 }
 
 /** What HEAD reports. */
@@ -179,7 +181,12 @@ export class TusUploads {
       ...(path !== undefined && { path }),
       ...(verdict?.meta && { meta: verdict.meta }),
     };
-    const record: ResumableRecord = { upload, metadata: input.metadata.raw, expiresAt };
+    const record: ResumableRecord = {
+      upload,
+      metadata: input.metadata.raw,
+      expiresAt,
+      ...(input.owner !== undefined && { owner: input.owner }),
+    };
     // A tagged part of a parallel upload reserves the id its final upload (and watchers) will use.
     const reservedId =
       input.concat?.kind === 'partial' && input.metadata.values.has(GROUP_METADATA_KEY)

@@ -114,7 +114,13 @@ describe.runIf(runE2e)('<livedrop-upload> on another site (Chromium)', () => {
     elsewhere = await startStaticServer(hostDir);
     api = await startServer(ui, {
       embedRoot: embed,
-      env: { CORS_ORIGINS: site.origin, ALLOWED_TYPES: 'text/*,image/*,application/octet-stream' },
+      env: {
+        CORS_ORIGINS: site.origin,
+        ALLOWED_TYPES: 'text/*,image/*,application/octet-stream',
+        // Files above 256 KiB go through tus, in 256 KiB PATCHes, as on livedrop's own page (dropped.bin).
+        RESUMABLE_THRESHOLD: '256KiB',
+        TUS_CHUNK_SIZE: '256KiB',
+      },
     });
     guarded = await startServer(ui, {
       embedRoot: embed,

@@ -4,6 +4,7 @@
 import { isRetryable } from '../api-error.js';
 import type { Upload } from '../api-types.js';
 import { backoffDelay, uploadBackoff } from '../backoff.js';
+import { sendResumable } from '../tus-upload.js';
 import { sendFile } from '../xhr-upload.js';
 
 const RETRIES = 3;
@@ -13,6 +14,8 @@ export interface TransferRequest {
   token: string | null;
   file: File;
   ref: string;
+  /** The server's tus settings (GET /api/config): files above the threshold go resumably. */
+  resumable: { threshold: number; chunkSize: number } | null;
 }
 
 export type TransferOutcome =
@@ -29,6 +32,29 @@ export function startTransfer(request: TransferRequest, progress: (sent: number)
   let abort = () => {};
   let aborted = false;
   const outcome = (async (): Promise<TransferOutcome> => {
+    const headers: Record<string, string> = request.token ? { Authorization: `Bearer ${request.token}` } : {};
+    // Big files go through tus like on livedrop's own page (web/tus-upload.ts): a cut connection
+    // resumes from the server's offset, tus-js-client retries by itself.
+    if (request.resumable && request.file.size > request.resumable.threshold) {
+      const running = sendResumable(
+        {
+          endpoint: `${request.server}/api/tus`,
+          file: request.file,
+          ref: request.ref,
+          headers,
+          chunkSize: request.resumable.chunkSize,
+        },
+        { progress, processing: () => {} },
+      );
+      abort = running.abort;
+      const result = await running.outcome;
+      if (result.kind === 'aborted' || aborted) return { kind: 'aborted' };
+      if (result.kind === 'done' && result.url)
+        return { kind: 'done', upload: resumableUpload(request, result.url) };
+      if (result.kind === 'refused')
+        return { kind: 'failed', status: result.status, message: result.message };
+      return { kind: 'failed', status: 0, message: 'Network error' };
+    }
     for (let attempt = 0; ; attempt++) {
       const running = sendFile(
         {
@@ -36,7 +62,7 @@ export function startTransfer(request: TransferRequest, progress: (sent: number)
           file: request.file,
           thumbnail: null,
           ref: request.ref,
-          headers: request.token ? { Authorization: `Bearer ${request.token}` } : {},
+          headers,
         },
         { progress, processing: () => {} },
       );
@@ -60,5 +86,23 @@ export function startTransfer(request: TransferRequest, progress: (sent: number)
       aborted = true;
       abort();
     },
+  };
+}
+
+/** A finished tus upload as the element reports it: the id is the last segment of its URL. */
+function resumableUpload(request: TransferRequest, url: string): Upload {
+  const id = new URL(url).pathname.split('/').pop()!;
+  const now = new Date().toISOString();
+  return {
+    id,
+    name: request.file.name,
+    type: request.file.type || 'application/octet-stream',
+    size: request.file.size,
+    expected: request.file.size,
+    status: 'completed',
+    createdAt: now,
+    completedAt: now,
+    kind: 'resumable',
+    url: `${request.server}/api/uploads/${id}/content`,
   };
 }

@@ -227,7 +227,19 @@ export class LivedropUploadElement extends HTMLElement {
       return settle();
     }
     item.transfer = startTransfer(
-      { server: this.server, token: this.getAttribute('token'), file, ref: `embed-${crypto.randomUUID()}` },
+      {
+        server: this.server,
+        token: this.getAttribute('token'),
+        file,
+        ref: `embed-${crypto.randomUUID()}`,
+        resumable:
+          check?.kind === 'ok' && check.config.resumableThreshold !== undefined
+            ? {
+                threshold: check.config.resumableThreshold,
+                chunkSize: check.config.tusChunkSize ?? 8 * 1024 ** 2,
+              }
+            : null,
+      },
       (sent) => {
         item.progress.value = sent;
         this.#emit('livedrop-upload-progress', { file, sent, total: file.size });
