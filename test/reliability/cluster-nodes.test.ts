@@ -167,10 +167,13 @@ describe('three nodes on Redis', () => {
     const late = await cluster.addNode(); // its start-up sweep runs now, on the shared directory
     const answer = await upload.finish();
     expect(answer.status).toBe(201);
-    const content = Buffer.from(
-      await (await fetch(`${late.url}/api/uploads/${idOf(started)}/content`)).arrayBuffer(),
-    );
-    expect(content.equals(data)).toBe(true);
+    // The late node's index is a replica fed by the shared log: it learns of the completion shortly after.
+    await eventually(async () => {
+      const content = Buffer.from(
+        await (await fetch(`${late.url}/api/uploads/${idOf(started)}/content`)).arrayBuffer(),
+      );
+      expect(content.equals(data)).toBe(true);
+    });
     await late.stop();
     watcher.socket.close();
   });
