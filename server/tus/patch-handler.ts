@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import { parseByteCount, parseChecksum } from './headers.js';
 import { draftVersion, PARTIAL_UPLOAD, uploadComplete } from './ietf-draft.js';
-import type { PatchOutcome, TusUploads } from './tus-uploads.js';
+import type { PatchOutcome } from './tus-requests.js';
+import type { TusUploads } from './tus-uploads.js';
 
 export const OFFSET_STREAM = /^application\/offset\+octet-stream\s*(;|$)/i;
 

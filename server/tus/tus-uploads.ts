@@ -2,25 +2,29 @@
 // watchers are told about it. The handlers (one per method) parse HTTP and call in here; this file
 // talks to storage (the ResumableRecord is the truth, the blob's durable length is the offset) and to
 // the observer. Data flows one way: handler → here → storage/ → observer.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
 import type { PreUploadHook } from '../integrations/pre-upload-hook.js';
 import type { ResumableRecord, Storage } from '../storage/storage.js';
 import { formatBytes } from '../uploads/byte-size.js';
-import { sanitizeFileName, sanitizeRelativePath } from '../uploads/file-name.js';
-import { isTypeAllowed, normalizeMediaType } from '../uploads/media-type.js';
+import { isTypeAllowed } from '../uploads/media-type.js';
 import { storageError } from '../uploads/storage-error.js';
 import type { Upload } from '../uploads/upload.js';
-import { MAX_RAW_PATH_LENGTH } from '../uploads/upload-fields.js';
 import { contentUrl, newUploadId } from '../uploads/upload-id.js';
 import type { UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
 import { type AppendResult, appendBody } from './body-append.js';
-import type { Checksum, Metadata } from './headers.js';
 import { GROUP_METADATA_KEY } from './parallel-groups.js';
 import { RunningHashes } from './running-hashes.js';
+import {
+  describedFile,
+  type NewUpload,
+  type PatchInput,
+  type PatchOutcome,
+  type UploadState,
+} from './tus-requests.js';
 import type { UploadLease, UploadLocks } from './upload-lock.js';
 import { type RequestEnd, TusWatcherView } from './watcher-view.js';
 
@@ -39,40 +43,6 @@ export interface TusUploadsOptions {
   log: FastifyBaseLogger;
   /** HOOK_PRE_UPLOAD_URL: asked at creation, before anything is stored (integrations/). */
   preUploadHook?: PreUploadHook | null;
-}
-
-export interface NewUpload {
-  length: number | null;
-  metadata: Metadata;
-  concat: { kind: 'partial' } | { kind: 'final'; parts: string[] } | null;
-  ref: string | undefined;
-  /** The creation request's headers, for the pre-upload hook to forward the configured ones. */
-  headers: IncomingHttpHeaders;
-  /** The scoped upload token that creates it (server/tokens/tus-grant.ts). */
-  owner?: string;
-}
-
-/** What HEAD reports. */
-export interface UploadState {
-  record: ResumableRecord | null;
-  /** The completed upload when the record is gone because the upload finished. */
-  completed: Upload | null;
-  offset: number;
-}
-
-export interface PatchInput {
-  offset: number;
-  checksum: Checksum | null;
-  /** Upload-Length sent with a PATCH of a deferred-length upload (creation-defer-length). */
-  length: number | undefined;
-  /** IETF draft `Upload-Complete: ?1`: this body ends the upload, whose length is then known. */
-  last: boolean;
-}
-
-export interface PatchOutcome {
-  result: AppendResult;
-  record: ResumableRecord;
-  completed: Upload | null;
 }
 
 export class TusUploads {
@@ -136,7 +106,7 @@ export class TusUploads {
   /** creation (+ concatenation): the one place a tus upload is born, so hooks and metrics can call out from here. */
   async create(input: NewUpload): Promise<ResumableRecord> {
     const { config } = this.#o;
-    const type = normalizeMediaType(input.metadata.values.get('filetype'));
+    const { type, name, path } = describedFile(input.metadata);
     if (!isTypeAllowed(type, config.allowedTypes)) {
       throw new errors.UPLOAD_TYPE_NOT_ALLOWED(type, config.allowedTypes.join(', '));
     }
@@ -149,10 +119,6 @@ export class TusUploads {
     if (length !== null && length > config.maxFileSize) {
       throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(config.maxFileSize));
     }
-    const name = sanitizeFileName(input.metadata.values.get('filename'));
-    // A file from a dropped folder: its relative path (the `relativePath` key Uppy also sends), display only.
-    const rawPath = input.metadata.values.get('relativePath');
-    const path = rawPath && rawPath.length <= MAX_RAW_PATH_LENGTH ? sanitizeRelativePath(rawPath) : undefined;
     // A partial upload is a piece of a file, not one: the hook is asked about the final upload.
     const verdict =
       input.concat?.kind === 'partial'

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Upload } from '../../uploads/upload.js';
 import { isUploadId } from '../../uploads/upload-id.js';
+import { describesCompletedUpload } from '../completed-record.js';
 import type { RecordStore, ResumableRecord } from '../storage.js';
 import { type DiskLayout, ignoreMissing, uniqueTemp, writeJsonAtomically } from './disk-layout.js';
 
@@ -30,16 +31,8 @@ export class LocalRecordStore implements RecordStore {
   async #readCompleted(id: string): Promise<Upload | null> {
     const file = this.#layout.record(id);
     try {
-      const upload = JSON.parse(await readFile(file, 'utf8')) as Upload;
-      const valid =
-        upload?.id === id &&
-        upload.status === 'completed' &&
-        typeof upload.name === 'string' &&
-        typeof upload.type === 'string' &&
-        Number.isSafeInteger(upload.size) &&
-        typeof upload.createdAt === 'string' &&
-        typeof upload.completedAt === 'string' &&
-        (await stat(this.#layout.data(id))).size === upload.size;
+      const upload: unknown = JSON.parse(await readFile(file, 'utf8'));
+      const valid = describesCompletedUpload(upload, id, (await stat(this.#layout.data(id))).size);
       if (valid) return upload;
       this.#log.warn({ file }, 'skipping sidecar that does not describe a complete upload');
     } catch (error) {

@@ -13,6 +13,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { Upload } from '../../uploads/upload.js';
 import { isUploadId } from '../../uploads/upload-id.js';
+import { describesCompletedUpload } from '../completed-record.js';
 import type { RecordStore, ResumableRecord } from '../storage.js';
 import type { S3Keys } from './s3-client.js';
 import { isS3NotFound, s3Failure } from './s3-errors.js';
@@ -72,16 +73,8 @@ export class S3RecordStore implements RecordStore {
   async #readCompleted(id: string, size: number | undefined): Promise<Upload | null> {
     const key = this.#keys.record(id);
     try {
-      const upload = (await this.#getJson(key)) as Upload | null;
-      const valid =
-        upload?.id === id &&
-        upload.status === 'completed' &&
-        typeof upload.name === 'string' &&
-        typeof upload.type === 'string' &&
-        Number.isSafeInteger(upload.size) &&
-        typeof upload.createdAt === 'string' &&
-        typeof upload.completedAt === 'string' &&
-        size === upload.size;
+      const upload = await this.#getJson(key);
+      const valid = describesCompletedUpload(upload, id, size);
       if (valid) return upload;
       this.#log.warn({ key }, 'skipping record that does not describe a complete upload');
     } catch (error) {

@@ -1,0 +1,55 @@
+// What callers ask of the tus room (tus-uploads.ts) and what it answers, and what a creation's
+// Upload-Metadata says about the file: `filetype`, `filename` and `relativePath`, sanitised exactly
+// as a multipart part's type, name and path are (tus 1.0 §Upload-Metadata; issue 10 §2).
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ResumableRecord } from '../storage/storage.js';
+import { sanitizeFileName, sanitizeRelativePath } from '../uploads/file-name.js';
+import { normalizeMediaType } from '../uploads/media-type.js';
+import type { Upload } from '../uploads/upload.js';
+import { MAX_RAW_PATH_LENGTH } from '../uploads/upload-fields.js';
+import type { AppendResult } from './body-append.js';
+import type { Checksum, Metadata } from './headers.js';
+
+export interface NewUpload {
+  length: number | null;
+  metadata: Metadata;
+  concat: { kind: 'partial' } | { kind: 'final'; parts: string[] } | null;
+  ref: string | undefined;
+  /** The creation request's headers, for the pre-upload hook to forward the configured ones. */
+  headers: IncomingHttpHeaders;
+  /** The scoped upload token that creates it (server/tokens/tus-grant.ts). */
+  owner?: string;
+}
+
+/** What HEAD reports. */
+export interface UploadState {
+  record: ResumableRecord | null;
+  /** The completed upload when the record is gone because the upload finished. */
+  completed: Upload | null;
+  offset: number;
+}
+
+export interface PatchInput {
+  offset: number;
+  checksum: Checksum | null;
+  /** Upload-Length sent with a PATCH of a deferred-length upload (creation-defer-length). */
+  length: number | undefined;
+  /** IETF draft `Upload-Complete: ?1`: this body ends the upload, whose length is then known. */
+  last: boolean;
+}
+
+export interface PatchOutcome {
+  result: AppendResult;
+  record: ResumableRecord;
+  completed: Upload | null;
+}
+
+/** The file a creation describes; `path` is the `relativePath` key Uppy also sends (display only). */
+export function describedFile(metadata: Metadata): { type: string; name: string; path: string | undefined } {
+  const rawPath = metadata.values.get('relativePath');
+  return {
+    type: normalizeMediaType(metadata.values.get('filetype')),
+    name: sanitizeFileName(metadata.values.get('filename')),
+    path: rawPath && rawPath.length <= MAX_RAW_PATH_LENGTH ? sanitizeRelativePath(rawPath) : undefined,
+  };
+}
