@@ -54,7 +54,9 @@ async function upload(base: string): Promise<string> {
   return ((await response.json()) as { uploads: { id: string }[] }).uploads[0]!.id;
 }
 
-describe('Redis restarting under three nodes', () => {
+// Redis restarts are timed against heartbeats and reconnect back-off: on a loaded 2-core machine a run can
+// miss its window, so a failed case gets one more run (it must still pass in full).
+describe('Redis restarting under three nodes', { retry: 1 }, () => {
   const acknowledged: string[] = [];
 
   it.each([
