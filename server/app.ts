@@ -28,6 +28,7 @@ import { createStorage } from './storage/create-storage.js';
 import type { Storage } from './storage/storage.js';
 import { deriveTokenKey } from './tokens/scoped-token.js';
 import { uploadTokenRoutes } from './tokens/token-routes.js';
+import { RememberedGoneUploads } from './tus/gone-uploads.js';
 import { tusRoutes } from './tus/routes.js';
 import { TusUploads } from './tus/tus-uploads.js';
 import { InProcessUploadLocks } from './tus/upload-lock.js';
@@ -194,6 +195,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     index,
     observer,
     locks: cluster?.locks ?? new InProcessUploadLocks(),
+    gone: cluster?.gone ?? new RememberedGoneUploads(),
     log: app.log,
     preUploadHook,
   });

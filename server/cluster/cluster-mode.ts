@@ -8,7 +8,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { MemoryUploadIndex } from '../uploads/upload-index.js';
 import { ClusterUploadIndex } from './cluster-upload-index.js';
+import { connectRedis } from './redis-connection.js';
 import { RedisEventBus } from './redis-event-bus.js';
+import { RedisGoneUploads } from './redis-gone-uploads.js';
 import { RedisUploadLocks } from './redis-upload-locks.js';
 
 /** Events the stream keeps; `since` further back than a node's replay ring gets a snapshot anyway. */
@@ -27,6 +29,8 @@ export interface Cluster {
   index: ClusterUploadIndex;
   /** The per-upload lock of resumable uploads, across nodes. */
   locks: RedisUploadLocks;
+  /** Terminated and expired resumable uploads, so every node answers 410. */
+  gone: RedisGoneUploads;
   close(): Promise<void>;
 }
 
@@ -63,12 +67,19 @@ export async function openCluster(
     const bus = await Promise.race([opening, timeout]);
     options.log.info({ nodeId, redis: host, epoch: bus.epoch, seq: bus.seq }, 'cluster mode: joined');
     const locks = await RedisUploadLocks.open(config.redisUrl, nodeId, config.redisKeyPrefix, () => {});
+    const tusState = await connectRedis({
+      url: config.redisUrl,
+      name: `livedrop:${nodeId}:tus`,
+      onError: () => {},
+    });
     return {
       bus,
       index: new ClusterUploadIndex(records, bus),
       locks,
+      gone: new RedisGoneUploads(tusState, config.redisKeyPrefix),
       async close() {
         locks.close();
+        tusState.destroy();
         await bus.close();
       },
     };

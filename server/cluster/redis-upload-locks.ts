@@ -64,11 +64,11 @@ export class RedisUploadLocks implements UploadLocks {
 
   async acquire(id: string, waitMs: number): Promise<UploadLease | null> {
     const deadline = Date.now() + waitMs;
-    const keys = [`${this.prefix}lock:${id}`, `${this.prefix}lock-fence`];
+    const keys = this.#keys(id);
     let asked = false;
     for (;;) {
       const token = await ACQUIRE.run<number>(this.commands, keys, [this.nodeId, LEASE_MS]);
-      if (token > 0) return this.#lease(id, keys[0]!, token);
+      if (token > 0) return this.#lease(id, keys[0], token);
       // Held: ask the holder (on this node or another) to stop, once, then wait for it to let go.
       if (!asked) {
         asked = true;
@@ -81,6 +81,12 @@ export class RedisUploadLocks implements UploadLocks {
     }
   }
 
+  async tryAcquire(id: string): Promise<UploadLease | null> {
+    const keys = this.#keys(id);
+    const token = await ACQUIRE.run<number>(this.commands, keys, [this.nodeId, LEASE_MS]);
+    return token > 0 ? this.#lease(id, keys[0], token) : null;
+  }
+
   /** Stops renewing (node shutdown: the leases lapse) and disconnects. */
   close(): void {
     if (!this.commands.isOpen) return;
@@ -91,6 +97,10 @@ export class RedisUploadLocks implements UploadLocks {
     this.#held.clear();
     this.subscriber.destroy();
     this.commands.destroy();
+  }
+
+  #keys(id: string): [lock: string, fence: string] {
+    return [`${this.prefix}lock:${id}`, `${this.prefix}lock-fence`];
   }
 
   #lease(id: string, key: string, token: number): UploadLease {

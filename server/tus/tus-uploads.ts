@@ -16,6 +16,8 @@ import { contentUrl, newUploadId } from '../uploads/upload-id.js';
 import type { UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
 import { type AppendResult, appendBody } from './body-append.js';
+import type { GoneUploads } from './gone-uploads.js';
+import { IdleUploads } from './idle-uploads.js';
 import { GROUP_METADATA_KEY } from './parallel-groups.js';
 import { RunningHashes } from './running-hashes.js';
 import {
@@ -30,8 +32,6 @@ import { type RequestEnd, TusWatcherView } from './watcher-view.js';
 
 /** How long a request waits for another one on the same upload to let go before answering 423. */
 const LOCK_WAIT_MS = 3000;
-/** Terminated and expired ids remembered for 410 (beyond that: 404, which the spec allows too). */
-const GONE_REMEMBERED = 10_000;
 
 export interface TusUploadsOptions {
   config: Config;
@@ -40,6 +40,8 @@ export interface TusUploadsOptions {
   index: Pick<UploadIndex, 'get' | 'insert'>;
   observer: UploadObserver;
   locks: UploadLocks;
+  /** Terminated and expired ids, for 410 (shared by every node in cluster mode). */
+  gone: GoneUploads;
   log: FastifyBaseLogger;
   /** HOOK_PRE_UPLOAD_URL: asked at creation, before anything is stored (integrations/). */
   preUploadHook?: PreUploadHook | null;
@@ -49,16 +51,21 @@ export class TusUploads {
   readonly #o: TusUploadsOptions;
   readonly #view: TusWatcherView;
   readonly #hashes: RunningHashes;
-  readonly #gone = new Set<string>();
-  /** Requests writing right now, stopped on shutdown; the sweep leaves their uploads alone. */
+  /** Requests writing right now on this node: stopped, and waited for, on shutdown. */
   readonly #writing = new Map<string, Promise<unknown>>();
+  readonly #idle: IdleUploads;
   readonly #stopAll = new AbortController();
-  #sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: TusUploadsOptions) {
     this.#o = options;
     this.#view = new TusWatcherView(options.observer, options.config.uploadIdleTimeoutMs);
     this.#hashes = new RunningHashes(options.log);
+    this.#idle = new IdleUploads({
+      locks: options.locks,
+      records: options.storage.records,
+      log: options.log,
+      remove: (record) => this.#remove(record, 'expired'),
+    });
   }
 
   get idleTimeoutMs(): number {
@@ -87,13 +94,12 @@ export class TusUploads {
       this.#view.restored(record);
     }
     this.#o.log.info({ uploads: records.length }, 'resumable uploads restored');
-    const every = Math.min(60_000, Math.max(250, this.#o.config.tusExpirationMs / 4));
-    this.#sweepTimer = setInterval(() => void this.sweep(), every).unref();
+    this.#idle.sweepEvery(Math.min(60_000, Math.max(250, this.#o.config.tusExpirationMs / 4)));
   }
 
   /** Shutdown: stop every write (what arrived is made durable), wait for them. */
   async close(): Promise<void> {
-    clearInterval(this.#sweepTimer);
+    this.#idle.close();
     this.#view.close();
     this.#stopAll.abort();
     await Promise.allSettled(this.#writing.values());
@@ -234,15 +240,17 @@ export class TusUploads {
     if (!record) {
       const completed = this.#o.index.get(id);
       if (completed?.kind === 'resumable') return { record: null, completed, offset: completed.size };
-      throw this.#unknown(id);
+      throw await this.#unknown(id);
     }
     if (Date.parse(record.expiresAt) <= Date.now()) throw new errors.TUS_UPLOAD_GONE(id);
     const offset = (await this.#blobs.resumableOffset(id)) ?? 0;
     return { record, completed: null, offset };
   }
 
-  #unknown(id: string) {
-    return this.#gone.has(id) ? new errors.TUS_UPLOAD_GONE(id) : new errors.UPLOAD_NOT_FOUND(id);
+  /** 410 for an id terminated or expired (if still remembered, or Redis cannot say: then 404). */
+  async #unknown(id: string) {
+    const gone = await this.#o.gone.has(id).catch(() => false);
+    return gone ? new errors.TUS_UPLOAD_GONE(id) : new errors.UPLOAD_NOT_FOUND(id);
   }
 
   /**
@@ -281,8 +289,7 @@ export class TusUploads {
     const upload = record.upload;
     if (input.length !== undefined) this.#declareLength(record, input.length, offset);
 
-    const expiresAt = this.#expiry();
-    Object.assign(upload, { status: 'uploading', size: offset, expiresAt });
+    Object.assign(upload, { status: 'uploading', size: offset, expiresAt: this.#expiry() });
     this.#view.writing(record);
     beforeBody();
     const result = await appendBody(request, {
@@ -301,7 +308,8 @@ export class TusUploads {
     if (result.offset >= 0) this.#hashes.advanced(id, result.sha256, stored);
     upload.size = stored;
     if (input.last && upload.expected === null && result.end === 'complete') upload.expected = stored;
-    record.expiresAt = expiresAt;
+    // Idle from now on: a PATCH that ran longer than TUS_EXPIRATION is not born expired.
+    record.expiresAt = upload.expiresAt = this.#expiry();
     await this.#store(() => this.#records.putResumable(record));
 
     let completed: Upload | null = null;
@@ -310,7 +318,9 @@ export class TusUploads {
     if (!partial && upload.expected !== null && stored === upload.expected) {
       completed = await this.#complete(record, stored);
     } else {
-      this.#view.stopped(record, requestEnd(result.end), () => this.#writing.has(id));
+      this.#view.stopped(record, requestEnd(result.end), (announce) =>
+        this.#idle.pauseIfIdle(record, announce),
+      );
     }
     if (result.storageError) throw storageError(result.storageError as NodeJS.ErrnoException);
     return { result, record, completed };
@@ -371,31 +381,10 @@ export class TusUploads {
     if (!lease) throw new errors.TUS_UPLOAD_LOCKED(id);
     try {
       const record = await this.#records.getResumable(id);
-      if (!record) throw this.#unknown(id);
+      if (!record) throw await this.#unknown(id);
       await this.#remove(record, 'aborted');
     } finally {
       await lease.release();
-    }
-  }
-
-  /** Removes expired unfinished uploads (and their bytes); an upload being written is left alone. */
-  async sweep(): Promise<void> {
-    const now = Date.now();
-    let records: ResumableRecord[];
-    try {
-      records = await this.#records.loadResumable();
-    } catch (error) {
-      this.#o.log.error({ err: error }, 'tus expiry sweep could not list uploads');
-      return;
-    }
-    for (const record of records) {
-      if (Date.parse(record.expiresAt) > now || this.#writing.has(record.upload.id)) continue;
-      await this.#remove(record, 'expired').catch((error: unknown) =>
-        this.#o.log.error(
-          { err: error, id: record.upload.id },
-          'tus expiry sweep could not remove an upload',
-        ),
-      );
     }
   }
 
@@ -404,8 +393,11 @@ export class TusUploads {
     await this.#records.removeResumable(id);
     await this.#blobs.removeResumable(id);
     this.#hashes.drop(id);
-    this.#gone.add(id);
-    if (this.#gone.size > GONE_REMEMBERED) this.#gone.delete(this.#gone.values().next().value!);
+    await this.#o.gone
+      .add(id)
+      .catch((error: unknown) =>
+        this.#o.log.warn({ err: error, id }, 'tus: removed id not remembered for 410'),
+      );
     this.#view.removed(record, how);
   }
 

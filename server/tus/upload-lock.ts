@@ -22,6 +22,11 @@ export interface UploadLocks {
    * `waitMs` to release; null if it did not (the caller answers 423, which tus clients retry).
    */
   acquire(id: string, waitMs: number): Promise<UploadLease | null>;
+  /**
+   * Takes the lock only if nobody holds it, without asking a holder to stop: how the expiry sweep and
+   * the pause announcement tell that no request (on any node) is writing the upload. null when held.
+   */
+  tryAcquire(id: string): Promise<UploadLease | null>;
 }
 
 interface Held {
@@ -49,6 +54,11 @@ export class InProcessUploadLocks implements UploadLocks {
       if (this.#queues.get(id) === settled) this.#queues.delete(id);
     });
     return attempt;
+  }
+
+  async tryAcquire(id: string): Promise<UploadLease | null> {
+    if (this.#held.has(id) || this.#queues.has(id)) return null;
+    return this.#take(id, 0);
   }
 
   async #take(id: string, waitMs: number): Promise<UploadLease | null> {

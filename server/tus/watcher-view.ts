@@ -75,14 +75,21 @@ export class TusWatcherView {
     else this.observer.progress(record.upload);
   }
 
-  /** A PATCH ended before the last byte; `isWriting` tells whether another has started since. */
-  stopped(record: ResumableRecord, end: RequestEnd, isWriting: () => boolean): void {
+  /**
+   * A PATCH ended before the last byte. Between two PATCHes, `pauseIfIdle` is given the announcement
+   * after the idle time: it calls it only if no request has written the upload since, on any node.
+   */
+  stopped(
+    record: ResumableRecord,
+    end: RequestEnd,
+    pauseIfIdle: (announce: () => void) => Promise<void>,
+  ): void {
     const { upload } = record;
     if (end === 'more-to-come') {
       this.#groups.stopped(upload.id, upload.size, false);
       const timer = setTimeout(() => {
         this.#between.delete(upload.id);
-        if (!isWriting()) this.#pause(record);
+        void pauseIfIdle(() => this.#pause(record));
       }, this.idleMs);
       this.#between.set(upload.id, timer.unref());
     } else if (end === 'cut-off') {

@@ -41,6 +41,19 @@ describe('RedisUploadLocks', () => {
     expect(await b.acquire('u2', 300)).not.toBeNull();
   });
 
+  it('tryAcquire takes a free lock, and answers null for one held on another node without asking it to stop', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    const held = (await a.acquire('u-try', 1000))!;
+    expect(await b.tryAcquire('u-try')).toBeNull();
+    // No release request was published: the holder keeps writing.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(held.stopRequested.aborted).toBe(false);
+    await held.release();
+    const free = (await b.tryAcquire('u-try'))!;
+    expect(free.token).toBeGreaterThan(held.token);
+    await free.release();
+  });
+
   it('keeps a held lock past its lease by renewing it', async () => {
     const [a, b] = [await node('a'), await node('b')];
     const held = (await a.acquire('u3', 1000))!;

@@ -2,10 +2,17 @@
 // node that is then SIGKILLed resumes through another and completes with the exact sha256; PATCHes
 // racing through two nodes never corrupt an upload (the Redis lock, server/cluster/redis-upload-locks.ts).
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../fixtures/cluster.js';
-import { createTusUpload, headTus, OFFSET_STREAM, patchTus, TUS, tusRequest } from '../fixtures/tus-http.js';
+import {
+  createTusUpload,
+  headTus,
+  OFFSET_STREAM,
+  patchTus,
+  TUS,
+  trickledPatch,
+  tusRequest,
+} from '../fixtures/tus-http.js';
 import { eventually } from '../fixtures/upload-server.js';
 import { openWsWatcher } from '../integration/events-clients.js';
 
@@ -37,30 +44,6 @@ async function completed(base: string, id: string) {
   };
   const content = Buffer.from(await (await fetch(`${base}/api/uploads/${id}/content`)).arrayBuffer());
   return { upload, content };
-}
-
-/** A PATCH whose body trickles in (64 KiB every 20 ms), so another request can arrive meanwhile. */
-function slowPatch(url: string, offset: number, data: Buffer): Promise<{ status: number; offset: number }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method: 'PATCH',
-      headers: { ...TUS, ...OFFSET_STREAM, 'Upload-Offset': offset, 'Content-Length': data.length },
-    });
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, offset: Number(res.headers['upload-offset']) }));
-    });
-    req.on('error', reject);
-    let sent = 0;
-    const pump = () => {
-      if (req.destroyed || sent >= data.length) return;
-      req.write(data.subarray(sent, sent + 64 * 1024));
-      sent += 64 * 1024;
-      if (sent >= data.length) req.end();
-      else setTimeout(pump, 20);
-    };
-    pump();
-  });
 }
 
 describe('tus across nodes', () => {
@@ -112,9 +95,9 @@ describe('tus across nodes', () => {
     const [a, b] = cluster.nodes.map((node) => node.url) as [string, string];
     const data = randomBytes(2 * 1024 * 1024);
     const onA = await createTusUpload(a, data.length);
-    const first = slowPatch(onA, 0, data);
+    const first = trickledPatch(onA, 0, data);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const second = await slowPatch(on(b, onA), 0, data).catch(() => ({ status: 0, offset: Number.NaN }));
+    const second = await trickledPatch(on(b, onA), 0, data).catch(() => ({ status: 0, offset: Number.NaN }));
     const holder = await first.catch(() => ({ status: 0, offset: Number.NaN }));
     // The first was stopped short (423, keeping what it had stored); the second found the offset moved.
     expect(holder.status).toBe(423);

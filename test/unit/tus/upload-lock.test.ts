@@ -32,4 +32,20 @@ describe('InProcessUploadLocks', () => {
     expect(a.stopRequested.aborted).toBe(false);
     await Promise.all([a.release(), b.release()]);
   });
+
+  it('tryAcquire takes a free lock, and answers null for a held or awaited one without disturbing its holder', async () => {
+    const locks = new InProcessUploadLocks();
+    const held = (await locks.acquire('u', 1000))!;
+    expect(await locks.tryAcquire('u')).toBeNull();
+    expect(held.stopRequested.aborted).toBe(false);
+    const waiting = locks.acquire('u', 1000);
+    await held.release();
+    expect(await locks.tryAcquire('u')).toBeNull();
+    const next = (await waiting)!;
+    await next.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    const free = (await locks.tryAcquire('u'))!;
+    expect(free.token).toBeGreaterThan(next.token);
+    await free.release();
+  });
 });
