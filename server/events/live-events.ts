@@ -27,7 +27,10 @@ export interface LiveEventsOptions extends FeedAccessPolicy {
   replayCapacity?: number;
   slowWatcher?: Partial<SlowWatcherPolicy>;
   sseKeepAliveMs?: number;
-  /** How long a WebSocket watcher being closed gets to answer the close frame. */
+  /**
+   * How long a watcher being dropped or closed gets: a WebSocket to answer the close frame, an SSE
+   * stream to read its backlog and the comment saying why, before the socket is destroyed.
+   */
   closeTimeoutMs?: number;
   longPollTimeoutS?: number;
   longPollMaxTimeoutS?: number;
@@ -90,6 +93,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
       access: options,
       watchers: sseWatchers,
       keepAliveMs: settings.sseKeepAliveMs,
+      dropGraceMs: settings.closeTimeoutMs,
     });
     const endLongPolls = registerLongPollFeed(app, {
       access: options,

@@ -23,6 +23,8 @@ export interface SseFeedOptions {
   access: FeedAccessPolicy;
   watchers: WatcherSet;
   keepAliveMs: number;
+  /** How long a dropped watcher gets to read what was already sent, before its socket is destroyed. */
+  dropGraceMs: number;
 }
 
 /** Registers GET /api/events (SSE) and returns the function that ends every stream (shutdown). */
@@ -77,7 +79,7 @@ export function registerSseFeed(app: FastifyInstance, options: SseFeedOptions): 
           open.delete(res);
           // SSE has no close code; the comment says why, and EventSource reconnects with Last-Event-ID.
           res.end(`: closed: ${reason}\n\n`);
-          setTimeout(() => res.destroy(), SSE_RETRY_MS).unref();
+          setTimeout(() => res.destroy(), options.dropGraceMs).unref();
         },
       },
       feedRequest.since,
