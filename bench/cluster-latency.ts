@@ -12,33 +12,31 @@
 //
 //   npx tsx bench/cluster-latency.ts [--watchers 500] [--uploads 20] [--paced-mib 2] [--size-mib 8]
 //                                    [--rounds 3] [--burst 400] [--quick]
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildServers, compiled, repoRoot, startNodeArgs } from './lib/build.js';
+import { buildServers, compiled, startNodeArgs } from './lib/build.js';
+import {
+  ask,
+  CHUNK,
+  diskLatencies,
+  forkRole as forkLatencyRole,
+  freePort,
+  now,
+  type ProbeReport,
+  pacedUpload,
+  percentile,
+  type Sighting,
+  type WatcherReport,
+  waitForHealth,
+} from './lib/latency.js';
+import { cpuSeconds } from './lib/proc-stats.js';
+import { median } from './lib/report.js';
 
-const now = () => performance.timeOrigin + performance.now();
-const roles = join(repoRoot, 'bench/progress-latency.ts');
-const MARK_EVERY = 512 * 1024;
-const CHUNK = 64 * 1024;
-
-type Sighting = [watcher: number, id: string, ref: string, size: number, at: number];
-interface WatcherReport {
-  sightings: Sighting[];
-  messages: number;
-  completed: number;
-  closed: number;
-}
-type Growth = [size: number, before: number, seen: number];
-interface ProbeReport {
-  growth: Record<string, Growth[]>;
-  gapP99Ms: number;
-}
+const cpuMs = (pid: number) => 1000 * cpuSeconds(pid);
 
 const { values } = parseArgs({
   options: {
@@ -63,39 +61,15 @@ const pacedMibPerS = Number(values['paced-mib']);
 const rounds = Number(values.rounds);
 const burst = Number(values.burst);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-function waitForHealth(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let tries = 0;
-    const attempt = () =>
-      request({ port, host: '127.0.0.1', path: '/api/health' }, (res) => {
-        res.resume();
-        if (res.statusCode === 200) resolve();
-        else retry();
-      })
-        .on('error', retry)
-        .end();
-    const retry = () =>
-      ++tries > 200 ? reject(new Error(`no server on ${port}`)) : setTimeout(attempt, 100);
-    attempt();
-  });
-}
-
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
+
+/** A latency role in a child process this bench stops at the end. */
+async function forkRole(role: 'watchers' | 'prober', env: Record<string, string>): Promise<ChildProcess> {
+  const child = await forkLatencyRole(role, env);
+  children.push(child);
+  return child;
+}
 
 async function startRedis(): Promise<{ url: string; pid: number }> {
   const port = await freePort();
@@ -132,114 +106,8 @@ async function startNode(env: Record<string, string>): Promise<{ port: number; p
   return { port, pid: node.pid!, dir };
 }
 
-function forkRole(role: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(roles, ['--role', role], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-  });
-  children.push(child);
-  return new Promise((resolve) => child.once('message', () => resolve(child)));
-}
-
-function ask<T>(child: ChildProcess, message: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (answer) => resolve(answer as T));
-    child.send(message);
-  });
-}
-
-/** One multipart upload of `bytes`, paced to `mibPerS` when given. */
-function upload(port: number, ref: string, bytes: number, data: Buffer, mibPerS?: number): Promise<string> {
-  const boundary = `----bench${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${ref}.bin"\r\n` +
-      'Content-Type: application/octet-stream\r\n\r\n',
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        port,
-        host: '127.0.0.1',
-        method: 'POST',
-        path: '/api/uploads',
-        headers: {
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-          'content-length': head.length + bytes + tail.length,
-          'x-upload-ref': ref,
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (text: string) => {
-          body += text;
-        });
-        res.on('end', () =>
-          res.statusCode === 201
-            ? resolve((JSON.parse(body) as { uploads: { id: string }[] }).uploads[0]!.id)
-            : reject(new Error(`upload ${ref}: HTTP ${res.statusCode} ${body}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.write(head);
-    let sent = 0;
-    const begun = now();
-    const pump = () => {
-      while (sent < bytes) {
-        if (mibPerS !== undefined) {
-          const due = begun + (sent / (mibPerS * 1024 * 1024)) * 1000;
-          if (due > now()) {
-            setTimeout(pump, due - now());
-            return;
-          }
-        }
-        const n = Math.min(CHUNK, bytes - sent);
-        sent += n;
-        if (!req.write(data.subarray(0, n))) {
-          req.once('drain', pump);
-          return;
-        }
-      }
-      req.end(tail);
-    };
-    pump();
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const median = (xs: number[]) =>
-  percentile(
-    [...xs].sort((a, b) => a - b),
-    50,
-  );
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** From each byte mark written on A's disk to the first sighting covering it, per sampled watcher. */
-function diskLatencies(probe: ProbeReport, sightings: Sighting[]): number[] {
-  const byWatcher = new Map<number, Map<string, Sighting[]>>();
-  for (const s of sightings) {
-    const byId = byWatcher.get(s[0]) ?? new Map<string, Sighting[]>();
-    byWatcher.set(s[0], byId);
-    byId.set(s[1], [...(byId.get(s[1]) ?? []), s]);
-  }
-  const result: number[] = [];
-  for (const byId of byWatcher.values()) {
-    for (const [id, growth] of Object.entries(probe.growth)) {
-      let g = 0;
-      for (let bytes = MARK_EVERY; bytes <= growth.at(-1)![0]; bytes += MARK_EVERY) {
-        while (growth[g]![0] < bytes) g++;
-        const cover = byId.get(id)?.find((s) => s[3] >= bytes);
-        result.push(cover ? cover[4] - growth[g]![1] : Number.POSITIVE_INFINITY);
-      }
-    }
-  }
-  return result;
-}
 
 async function main(): Promise<void> {
   buildServers();
@@ -296,7 +164,7 @@ async function main(): Promise<void> {
       await ask(probing, 'start');
       await Promise.all(
         Array.from({ length: uploads }, (_, i) =>
-          upload(target, `${mode}${round}-${i}`, size, data, pacedMibPerS),
+          pacedUpload(target, `${mode}${round}-${i}`, size, data, { mibPerS: pacedMibPerS }),
         ),
       );
       const probe = await ask<ProbeReport>(probing, 'report');
@@ -327,7 +195,9 @@ async function main(): Promise<void> {
     const redisBefore = cpuMs(redis.pid);
     const started = now();
     for (let i = 0; i < burst; i += uploads) {
-      await Promise.all(Array.from({ length: uploads }, (_, j) => upload(target, `t${i + j}`, small, data)));
+      await Promise.all(
+        Array.from({ length: uploads }, (_, j) => pacedUpload(target, `t${i + j}`, small, data)),
+      );
     }
     const reports = await collect(groups);
     // Until the last event reached a (sampled) watcher: with Redis, delivery trails the uploads.
