@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { MemoryUploadIndex } from '../uploads/upload-index.js';
 import { ClusterUploadIndex } from './cluster-upload-index.js';
 import { RedisEventBus } from './redis-event-bus.js';
+import { RedisTokenFileCounts } from './redis-token-counts.js';
 import { RedisUploadLocks } from './redis-upload-locks.js';
 
 /** Events the stream keeps; `since` further back than a node's replay ring gets a snapshot anyway. */
@@ -27,6 +28,8 @@ export interface Cluster {
   index: ClusterUploadIndex;
   /** The per-upload lock of resumable uploads, across nodes. */
   locks: RedisUploadLocks;
+  /** How many files each scoped upload token has created, across nodes. */
+  tokenCounts: RedisTokenFileCounts;
   close(): Promise<void>;
 }
 
@@ -63,11 +66,19 @@ export async function openCluster(
     const bus = await Promise.race([opening, timeout]);
     options.log.info({ nodeId, redis: host, epoch: bus.epoch, seq: bus.seq }, 'cluster mode: joined');
     const locks = await RedisUploadLocks.open(config.redisUrl, nodeId, config.redisKeyPrefix, () => {});
+    const tokenCounts = await RedisTokenFileCounts.open(
+      config.redisUrl,
+      nodeId,
+      config.redisKeyPrefix,
+      () => {},
+    );
     return {
       bus,
       index: new ClusterUploadIndex(records, bus),
       locks,
+      tokenCounts,
       async close() {
+        tokenCounts.close();
         locks.close();
         await bus.close();
       },
