@@ -3,6 +3,7 @@
 // in all, not per node; a request that fails after its file was counted gives it back; and with
 // Redis gone a node refuses (503 UPLOAD_TOKEN_COUNT_UNAVAILABLE) rather than count alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisTokenFileCounts } from '../../server/cluster/redis-token-counts.js';
 import { type Cluster, startCluster } from '../fixtures/cluster.js';
 import { metadataValue, OFFSET_STREAM, TUS, tusRequest } from '../fixtures/tus-http.js';
 import { eventually, type Part, postMultipart } from '../fixtures/upload-server.js';
@@ -81,6 +82,36 @@ describe('scoped upload tokens in cluster mode (two nodes, one redis-server)', (
     // Each node's index replica learns of the other's completions shortly after them.
     await eventually(async () => expect(await storedNames(node(0))).toEqual(['one.txt', 'two.txt']));
     await eventually(async () => expect(await storedNames(node(1))).toEqual(['one.txt', 'two.txt']));
+  });
+
+  it('reserves atomically: 20 concurrent takes from two nodes for maxFiles 5 get exactly 5; gives back never below zero; expires with the token', async () => {
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((id) => RedisTokenFileCounts.open(cluster.redis.url, id, 'count-test:', () => {})),
+    );
+    try {
+      const claims = {
+        jti: 'jti-1',
+        origin: SITE,
+        maxFileSize: 10,
+        maxFiles: 5,
+        types: [],
+        exp: 4_000_000_000,
+      };
+      const taken = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b)!.take(claims)));
+      expect(taken.filter(Boolean)).toHaveLength(5);
+      expect(await cluster.redis.command('GET', 'count-test:token-files:jti-1')).toBe('5');
+      expect(await cluster.redis.command('EXPIRETIME', 'count-test:token-files:jti-1')).toBe(4_000_000_000);
+      await a!.give(claims, 2);
+      expect(await b!.take(claims)).toBe(true);
+      await b!.give(claims, 10);
+      expect(await cluster.redis.command('GET', 'count-test:token-files:jti-1')).toBe('0');
+      // An expired (gone) count is not brought back by a late give.
+      await a!.give({ ...claims, jti: 'jti-gone' }, 1);
+      expect(await cluster.redis.command('EXISTS', 'count-test:token-files:jti-gone')).toBe(0);
+    } finally {
+      a?.close();
+      b?.close();
+    }
   });
 
   it('with Redis down, a node refuses a scoped upload with 503 UPLOAD_TOKEN_COUNT_UNAVAILABLE and keeps nothing', async () => {
