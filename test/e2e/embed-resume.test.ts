@@ -85,8 +85,8 @@ describe.runIf(runE2e)('<livedrop-upload> resumes after a cut network (Chromium)
     proxy = await startResetProxy({
       targetPort: api.port,
       resets: 1,
-      minBytes: 10 * MiB,
-      maxBytes: 14 * MiB,
+      minBytes: 3 * MiB,
+      maxBytes: 7 * MiB,
     });
     await writeFile(join(hostDir, 'apply.html'), hostPage(api.origin));
     await writeFile(join(hostDir, 'apply-via-proxy.html'), hostPage(proxy.url));
