@@ -28,6 +28,7 @@ import { createStorage } from './storage/create-storage.js';
 import type { Storage } from './storage/storage.js';
 import { deriveTokenKey } from './tokens/scoped-token.js';
 import { uploadTokenRoutes } from './tokens/token-routes.js';
+import { MemoryTokenFileCounts } from './tokens/upload-grants.js';
 import { RememberedGoneUploads } from './tus/gone-uploads.js';
 import { tusRoutes } from './tus/routes.js';
 import { TusUploads } from './tus/tus-uploads.js';
@@ -139,7 +140,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   await registerCors(app, config.corsOrigins);
   const tokenKey = deriveTokenKey(config.uploadTokenSecret, config.authToken);
-  registerAuth(app, config.authToken, tokenKey);
+  registerAuth(app, config.authToken, tokenKey, cluster?.tokenCounts ?? new MemoryTokenFileCounts());
 
   app.get('/api/health', async () => ({ status: 'ok' }));
 

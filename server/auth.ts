@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { errors } from './errors.js';
 import { verifyToken } from './tokens/scoped-token.js';
-import { type UploadGrant, UploadGrants } from './tokens/upload-grants.js';
+import { type TokenFileCounts, type UploadGrant, UploadGrants } from './tokens/upload-grants.js';
 
 const OPEN_ROUTES = new Set(['/api/health', '/api/config', '/api/openapi.json']);
 
@@ -63,17 +63,16 @@ export function hasValidToken(
   return presented !== null && timingSafeEqual(digest(presented), digest(token));
 }
 
-/** `tokenKey` signs scoped upload tokens (null: none are accepted). */
+/** `tokenKey` signs scoped upload tokens (null: none are accepted); `counts` keeps their file counts. */
 export function registerAuth(
   app: FastifyInstance,
   token: string | null,
-  tokenKey: Buffer | null = null,
+  tokenKey: Buffer | null,
+  counts: TokenFileCounts,
 ): void {
   app.decorateRequest('uploadGrant', null);
   if (token === null) return;
-  const grants = new UploadGrants();
-  const pruner = setInterval(() => grants.prune(), 60_000).unref();
-  app.addHook('onClose', async () => clearInterval(pruner));
+  const grants = new UploadGrants(counts, app.log);
 
   app.addHook('onRequest', async (request) => {
     // CORS preflights carry no credentials by design (Fetch §4.8); @fastify/cors answers them.

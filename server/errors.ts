@@ -99,6 +99,11 @@ export const errors = {
     'The upload token has created all the %s files it allows',
     413,
   ),
+  UPLOAD_TOKEN_COUNT_UNAVAILABLE: createError(
+    'UPLOAD_TOKEN_COUNT_UNAVAILABLE',
+    "The upload token's file count cannot be checked (%s); nothing was stored, try again shortly",
+    503,
+  ),
   EVENTS_INVALID_QUERY: createError('EVENTS_INVALID_QUERY', 'Invalid %s: %s', 400),
   STORAGE_FULL: createError('STORAGE_FULL', 'Not enough storage space left for this upload', 507),
   STORAGE_UNAVAILABLE: createError(

@@ -30,3 +30,12 @@ export function isRetryable(status: number): boolean {
   // status 0: the request never got an answer (connection refused, reset, offline).
   return status === 0 || (status >= 500 && status !== 507 && status !== 501);
 }
+
+/**
+ * Whether a refusal is the server's last word, so the page offers no Retry: a 4xx (a type not
+ * allowed, too large, the pre-upload hook's 403 UPLOAD_REJECTED…), except a timeout (408) and a rate
+ * limit (429), where the same request may pass later.
+ */
+export function isFinalRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}

@@ -6,7 +6,7 @@ import { createThumb, updateThumb } from './file-visual.js';
 import { formatBytes } from './format.js';
 import { locale } from './locale.js';
 import { createProgressBar, setProgress } from './progress-bar.js';
-import type { LocalUpload, UploadQueue } from './upload-queue.js';
+import { canRetry, type LocalUpload, type UploadQueue } from './upload-queue.js';
 
 interface Row {
   root: HTMLLIElement;
@@ -142,9 +142,7 @@ export class QueueView {
     setText(row.error, item.error ?? '');
     setAttributes(row.error, { hidden: !item.error });
     setAttributes(row.cancel, { hidden: !active.has(item.status) });
-    setAttributes(row.retry, {
-      hidden: item.status !== 'failed' && item.status !== 'cancelled' && item.status !== 'waiting',
-    });
+    setAttributes(row.retry, { hidden: !canRetry(item) });
     setAttributes(row.remove, { hidden: active.has(item.status) });
     const url = item.upload?.url;
     setAttributes(row.open, {

@@ -2,7 +2,7 @@
 // parallel, the rest queue), is sent, and ends done, failed or cancelled. Network failures are retried
 // with exponential backoff; refusals (4xx) are final, since sending the same bytes again cannot help.
 
-import { isRetryable } from './api-error.js';
+import { isFinalRefusal, isRetryable } from './api-error.js';
 import { type ApiTarget, apiUrl, authHeaders } from './api-target.js';
 import type { ServerConfig, Upload } from './api-types.js';
 import { backoffDelay, uploadBackoff } from './backoff.js';
@@ -35,6 +35,8 @@ export interface LocalUpload {
   failures: number;
   /** When the next automatic retry starts (ms since epoch), while status is 'waiting'. */
   retryAt: number | null;
+  /** Failed for good (isFinalRefusal, or larger than the server takes): no Retry is offered. */
+  final: boolean;
   upload: Upload | null;
 }
 
@@ -52,6 +54,10 @@ export interface QueueOptions {
 }
 
 const finished = new Set<LocalStatus>(['done', 'failed', 'cancelled']);
+
+/** Whether the visitor may send the file again: it stopped (failed, cancelled, waiting) and not for good. */
+export const canRetry = (item: LocalUpload): boolean =>
+  (item.status === 'failed' && !item.final) || item.status === 'cancelled' || item.status === 'waiting';
 
 function newRef(): string {
   // crypto.randomUUID() needs a secure context; getRandomValues works on plain-http LAN hosts too.
@@ -91,6 +97,7 @@ export class UploadQueue {
         error: null,
         failures: 0,
         retryAt: null,
+        final: false,
         upload: null,
       };
       this.#items.set(item.ref, item);
@@ -119,8 +126,7 @@ export class UploadQueue {
 
   retry(ref: string): void {
     const item = this.#items.get(ref);
-    if (!item || (item.status !== 'failed' && item.status !== 'cancelled' && item.status !== 'waiting'))
-      return;
+    if (!item || !canRetry(item)) return;
     clearTimeout(this.#timers.get(ref));
     this.#timers.delete(ref);
     this.#update(item, { status: 'queued', error: null, failures: 0, retryAt: null, sent: 0 });
@@ -196,7 +202,7 @@ export class UploadQueue {
     } else if (outcome.kind === 'done') {
       this.#update(item, { status: 'done', sent: item.file.size, upload: outcome.upload, error: null });
     } else if (outcome.kind === 'refused' && !isRetryable(outcome.status)) {
-      this.#update(item, { status: 'failed', error: outcome.message });
+      this.#update(item, { status: 'failed', error: outcome.message, final: isFinalRefusal(outcome.status) });
       // A refusal the checks did not predict means the server's limits changed: learn the new ones.
       void this.#options.refreshConfig();
     } else if (outcome.kind === 'aborted') {
@@ -214,7 +220,7 @@ export class UploadQueue {
     const config = await this.#options.refreshConfig();
     if (item.status === 'cancelled') return;
     if (config && item.file.size > config.maxFileSize) {
-      this.#update(item, { status: 'failed', error: locale.fileTooLarge(config.maxFileSize) });
+      this.#update(item, { status: 'failed', error: locale.fileTooLarge(config.maxFileSize), final: true });
       return;
     }
     const failures = item.failures + 1;

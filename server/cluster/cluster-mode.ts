@@ -11,6 +11,7 @@ import { ClusterUploadIndex } from './cluster-upload-index.js';
 import { connectRedis } from './redis-connection.js';
 import { RedisEventBus } from './redis-event-bus.js';
 import { RedisGoneUploads } from './redis-gone-uploads.js';
+import { RedisTokenFileCounts } from './redis-token-counts.js';
 import { RedisUploadLocks } from './redis-upload-locks.js';
 
 /** Events the stream keeps; `since` further back than a node's replay ring gets a snapshot anyway. */
@@ -31,6 +32,8 @@ export interface Cluster {
   locks: RedisUploadLocks;
   /** Terminated and expired resumable uploads, so every node answers 410. */
   gone: RedisGoneUploads;
+  /** How many files each scoped upload token has created, across nodes. */
+  tokenCounts: RedisTokenFileCounts;
   close(): Promise<void>;
 }
 
@@ -72,12 +75,20 @@ export async function openCluster(
       name: `livedrop:${nodeId}:tus`,
       onError: () => {},
     });
+    const tokenCounts = await RedisTokenFileCounts.open(
+      config.redisUrl,
+      nodeId,
+      config.redisKeyPrefix,
+      () => {},
+    );
     return {
       bus,
       index: new ClusterUploadIndex(records, bus),
       locks,
       gone: new RedisGoneUploads(tusState, config.redisKeyPrefix),
+      tokenCounts,
       async close() {
+        tokenCounts.close();
         locks.close();
         tusState.destroy();
         await bus.close();

@@ -144,6 +144,7 @@ export const routes = {
     errors: [
       'UPLOAD_REDIRECT_REFUSED',
       'UPLOAD_TOKEN_USED_UP',
+      'UPLOAD_TOKEN_COUNT_UNAVAILABLE',
       'UPLOAD_NOT_MULTIPART',
       'UPLOAD_NO_FILE',
       'UPLOAD_MALFORMED',

@@ -17,7 +17,7 @@ export interface ScopedClaims {
   /** The one browser origin that may present the token (its Origin header must match exactly). */
   origin: string;
   maxFileSize: number;
-  /** Files the token may create in all (counted per node: see docs/embedding.md). */
+  /** Files the token may create in all, on every node together (upload-grants.ts). */
   maxFiles: number;
   /** MIME types or `type/*` patterns; empty admits whatever ALLOWED_TYPES admits. */
   types: string[];

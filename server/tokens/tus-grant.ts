@@ -15,7 +15,7 @@ export interface TusCreation {
 }
 
 /** Checks a creation against the grant and reserves one of its files; returns the owner to record. */
-export function admitTusCreation(grant: UploadGrant, creation: TusCreation): string {
+export async function admitTusCreation(grant: UploadGrant, creation: TusCreation): Promise<string> {
   const { claims } = grant;
   if (creation.concat) throw new errors.UPLOAD_TOKEN_SCOPE('POST', '/api/tus with Upload-Concat');
   if (creation.length === null) throw new errors.UPLOAD_TOKEN_SCOPE('POST', '/api/tus without Upload-Length');
@@ -24,7 +24,7 @@ export function admitTusCreation(grant: UploadGrant, creation: TusCreation): str
   const type = normalizeMediaType(creation.filetype);
   if (!isTypeAllowed(type, claims.types))
     throw new errors.UPLOAD_TYPE_NOT_ALLOWED(type, claims.types.join(', '));
-  if (!grant.takeFile()) throw new errors.UPLOAD_TOKEN_USED_UP(claims.maxFiles);
+  if (!(await grant.takeFile())) throw new errors.UPLOAD_TOKEN_USED_UP(claims.maxFiles);
   return claims.jti;
 }
 

@@ -28,7 +28,11 @@ export function postHandler(tus: TusUploads, config: Config) {
     const metadata = parseMetadata(headers['upload-metadata']);
     const grant = request.uploadGrant;
     const owner = grant
-      ? admitTusCreation(grant, { length: length ?? null, concat, filetype: metadata.values.get('filetype') })
+      ? await admitTusCreation(grant, {
+          length: length ?? null,
+          concat,
+          filetype: metadata.values.get('filetype'),
+        })
       : undefined;
     const record = await tus
       .create({

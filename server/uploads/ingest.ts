@@ -246,48 +246,54 @@ class RequestIngest {
       this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(maxFileSize)));
       return;
     }
-    if (grant) {
-      if (!grant.takeFile()) {
-        this.#fail(new errors.UPLOAD_TOKEN_USED_UP(grant.claims.maxFiles));
-        return;
-      }
-      this.#granted += 1;
-    }
-
-    // The parser may report these while the part waits for the pre-upload hook.
+    // The parser may report these while the part waits for its admission.
     stream.on('limit', () => this.#fail(new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(maxFileSize))));
     // The body ended inside this part ("terminated early"): the parser reports it here.
     stream.on('error', (error: Error) => this.#fail(new errors.UPLOAD_MALFORMED(error.message)));
     const name = sanitizeFileName(filename);
-    const hook = this.#options.preUploadHook;
-    if (!hook) {
+    if (!grant && !this.#options.preUploadHook) {
       this.#startFile(stream, name, type, next);
       return;
     }
-    // Nothing reads the part until the app has answered: its bytes wait in the parser, and the
-    // parser's backpressure holds the rest of the body in the socket.
-    const { ref } = this.#options;
-    const check = hook
-      .check({
-        kind: 'multipart',
-        name,
-        type,
-        expected: next.expected,
-        metadata: {},
-        headers: this.#request.headers,
-        ref,
-      })
-      .then(
-        ({ meta }) => {
-          if (this.#failure) stream.resume();
-          else this.#startFile(stream, name, type, next, meta);
-        },
-        (error: IngestError) => {
-          this.#fail(error);
-          stream.resume();
-        },
-      );
+    // Nothing reads the part until it is admitted: its bytes wait in the parser, and the parser's
+    // backpressure holds the rest of the body in the socket.
+    const check = this.#admit(name, type, next.expected).then(
+      (meta) => {
+        if (this.#failure) stream.resume();
+        else this.#startFile(stream, name, type, next, meta);
+      },
+      (error: IngestError) => {
+        this.#fail(error);
+        stream.resume();
+      },
+    );
     this.#checks.push(check);
+  }
+
+  /** One file of the token's allowance (shared by every node), then the pre-upload hook's answer. */
+  async #admit(
+    name: string,
+    type: string,
+    expected: number | null,
+  ): Promise<Record<string, string> | undefined> {
+    const { grant, preUploadHook: hook, ref } = this.#options;
+    if (grant) {
+      if (!(await grant.takeFile())) throw new errors.UPLOAD_TOKEN_USED_UP(grant.claims.maxFiles);
+      // Failed meanwhile: #discard gave back the files it knew of, so this one goes back here.
+      if (this.#failure) grant.returnFiles(1);
+      else this.#granted += 1;
+    }
+    if (this.#failure || !hook) return undefined;
+    const { meta } = await hook.check({
+      kind: 'multipart',
+      name,
+      type,
+      expected,
+      metadata: {},
+      headers: this.#request.headers,
+      ref,
+    });
+    return meta;
   }
 
   #startFile(

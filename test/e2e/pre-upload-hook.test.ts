@@ -37,6 +37,9 @@ describe.runIf(runE2e)('pre-upload hook (Chromium)', () => {
     const refused = page.locator('#queue li[data-status="failed"]', { hasText: 'deny-report.pdf' });
     await refused.waitFor();
     expect(await refused.locator('.error').textContent()).toBe('Quota exceeded for alice');
+    // A refusal is final: the row offers Remove, not Retry.
+    expect(await refused.locator('button.retry').isHidden()).toBe(true);
+    expect(await refused.locator('button.remove').isVisible()).toBe(true);
 
     await page.setInputFiles('#file-input', {
       name: 'allow-notes.txt',

@@ -8,6 +8,7 @@ export const LABELS = {
   'label-region': 'File upload',
   'label-remove': 'Remove {name}',
   'label-uploading': 'Uploading…',
+  'label-offline': 'Offline: it goes on when the network is back…',
   'label-done': 'Uploaded',
   'label-failed': 'Failed: {message}',
   'label-announce-done': '{name} uploaded',

@@ -240,9 +240,15 @@ export class LivedropUploadElement extends HTMLElement {
               }
             : null,
       },
-      (sent) => {
-        item.progress.value = sent;
-        this.#emit('livedrop-upload-progress', { file, sent, total: file.size });
+      {
+        progress: (sent) => {
+          item.progress.value = sent;
+          this.#emit('livedrop-upload-progress', { file, sent, total: file.size });
+        },
+        offline: (waiting) => {
+          item.row.dataset.offline = String(waiting);
+          item.statusLine.textContent = this.#label(waiting ? 'label-offline' : 'label-uploading');
+        },
       },
     );
     const outcome = await item.transfer.outcome;

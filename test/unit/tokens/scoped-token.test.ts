@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deriveTokenKey, issueToken, verifyToken } from '../../../server/tokens/scoped-token.js';
-import { UploadGrants } from '../../../server/tokens/upload-grants.js';
+import {
+  MemoryTokenFileCounts,
+  type TokenFileCounts,
+  UploadGrants,
+} from '../../../server/tokens/upload-grants.js';
 
 const key = deriveTokenKey(null, 'admin')!;
+const silent = { warn: () => {} };
 const claims = { origin: 'https://a.example', maxFileSize: 10, maxFiles: 2, types: [], exp: 2_000_000_000 };
 
 describe('scoped upload tokens', () => {
@@ -36,17 +41,32 @@ describe('scoped upload tokens', () => {
 });
 
 describe('upload grants', () => {
-  it('counts files per token across grants, gives returned ones back, and forgets expired tokens', () => {
-    const grants = new UploadGrants();
+  it('counts files per token across grants, gives returned ones back, and forgets expired tokens', async () => {
+    const counts = new MemoryTokenFileCounts();
+    const grants = new UploadGrants(counts, silent);
     const { claims: issued } = issueToken(key, claims);
     const first = grants.grant(issued);
-    expect(first.takeFile()).toBe(true);
+    expect(await first.takeFile()).toBe(true);
     const second = grants.grant(issued);
-    expect(second.takeFile()).toBe(true);
-    expect(second.takeFile()).toBe(false);
+    expect(await second.takeFile()).toBe(true);
+    expect(await second.takeFile()).toBe(false);
     second.returnFiles(1);
-    expect(first.takeFile()).toBe(true);
-    grants.prune(issued.exp * 1000);
-    expect(grants.grant(issued).takeFile()).toBe(true);
+    expect(await first.takeFile()).toBe(true);
+    counts.prune(issued.exp * 1000);
+    expect(await grants.grant(issued).takeFile()).toBe(true);
+  });
+
+  it('refuses with UPLOAD_TOKEN_COUNT_UNAVAILABLE when the count cannot be reached', async () => {
+    const unreachable: TokenFileCounts = {
+      take: () => Promise.reject(new Error('connection refused')),
+      give: () => Promise.reject(new Error('connection refused')),
+    };
+    const grant = new UploadGrants(unreachable, silent).grant(issueToken(key, claims).claims);
+    await expect(grant.takeFile()).rejects.toMatchObject({
+      code: 'UPLOAD_TOKEN_COUNT_UNAVAILABLE',
+      statusCode: 503,
+      message: expect.stringContaining('connection refused'),
+    });
+    grant.returnFiles(1); // logged, not thrown
   });
 });

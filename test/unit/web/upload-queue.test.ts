@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerConfig } from '../../../web/api-types.js';
-import { UploadQueue } from '../../../web/upload-queue.js';
+import { canRetry, UploadQueue } from '../../../web/upload-queue.js';
 import type { UploadHandlers, UploadOutcome, UploadRequest } from '../../../web/xhr-upload.js';
 
 /** A stand-in for the XHR: each request waits until the test settles it. */
@@ -111,6 +111,27 @@ describe('UploadQueue', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(item).toMatchObject({ status: 'failed', error: 'File type x is not allowed (allowed: y)' });
     expect(network.open).toBe(1);
+  });
+
+  it("offers no Retry after a final refusal (the hook's 403), but does after a 408 or a give-up", async () => {
+    const [refused, timedOut] = queue.add([file('a'), file('b')]);
+    await settle();
+    network.requests[0]!.settle({ kind: 'refused', status: 403, message: 'Quota exceeded for alice' });
+    network.requests[1]!.settle({ kind: 'refused', status: 408, message: 'No bytes arrived for 30000 ms' });
+    await settle();
+    expect(refused).toMatchObject({ status: 'failed', final: true });
+    expect(canRetry(refused!)).toBe(false);
+    queue.retry(refused!.ref);
+    await settle();
+    expect(refused!.status).toBe('failed');
+    expect(network.open).toBe(2);
+
+    expect(timedOut).toMatchObject({ status: 'failed', final: false });
+    expect(canRetry(timedOut!)).toBe(true);
+    queue.retry(timedOut!.ref);
+    await settle();
+    expect(timedOut!.status).toBe('uploading');
+    expect(network.open).toBe(3);
   });
 
   it('retries network failures with backoff, then gives up and waits for Retry', async () => {
