@@ -10,7 +10,7 @@
 // (type not allowed, announced size over the limit, refused by the pre-upload hook) is never `started`.
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Busboy, type BusboyFileStream, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
+import type { BusboyFileStream, BusboyInstance } from '@fastify/busboy';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { errors } from '../errors.js';
@@ -20,14 +20,10 @@ import type { UploadGrant } from '../tokens/upload-grants.js';
 import { formatBytes } from './byte-size.js';
 import { sanitizeFileName } from './file-name.js';
 import { isTypeAllowed, normalizeMediaType } from './media-type.js';
+import { createMultipartParser } from './multipart-parser.js';
 import { storageError } from './storage-error.js';
 import type { Upload } from './upload.js';
-import {
-  MAX_THUMBNAIL_LENGTH,
-  parsePathField,
-  parseSizeField,
-  parseThumbnailField,
-} from './upload-fields.js';
+import { parsePathField, parseSizeField, parseThumbnailField } from './upload-fields.js';
 import { contentUrl, newUploadId } from './upload-id.js';
 import type { UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
@@ -69,11 +65,6 @@ interface NextFile {
   thumbnail?: string;
   path?: string | undefined;
 }
-
-// The parser's own header limits: a part needs Content-Disposition and Content-Type, a few more at most.
-const HEADER_PAIRS = 16;
-const HEADER_BYTES = 16 * 1024;
-const FIELD_NAME_BYTES = 100;
 
 export function ingestUploads(request: IncomingMessage, options: IngestOptions): Promise<Upload[]> {
   return new RequestIngest(request, options).run();
@@ -122,27 +113,9 @@ class RequestIngest {
 
   #createParser(): BusboyInstance {
     const { maxFiles } = this.#options.config;
-    const maxFileSize = this.#maxFileSize;
-    // Room for a size, a thumbnail and a path per file plus a few unknown fields; parts = files +
-    // fields + 1 so that one file too many is reported as such rather than as too many parts.
-    const fields = 3 * maxFiles + 8;
-    const parser = Busboy({
-      headers: this.#request.headers as BusboyHeaders,
-      // A part is a file when it has a filename (RFC 7578 §4.2), whatever its Content-Type.
-      isPartAFile: (_field, _type, filename) => filename !== undefined,
-      // The raw name reaches sanitizeFileName, which strips paths itself; busboy's stripping would
-      // turn a name like ".." into "" (and "" means "no file chosen").
-      preservePath: true,
-      limits: {
-        fileSize: maxFileSize,
-        files: maxFiles,
-        fields,
-        fieldSize: MAX_THUMBNAIL_LENGTH,
-        fieldNameSize: FIELD_NAME_BYTES,
-        parts: maxFiles + fields + 1,
-        headerPairs: HEADER_PAIRS,
-        headerSize: HEADER_BYTES,
-      },
+    const { parser, fields } = createMultipartParser(this.#request.headers, {
+      maxFiles,
+      maxFileSize: this.#maxFileSize,
     });
     parser.on('file', (_field, stream, filename, _encoding, mimeType) =>
       this.#onFile(stream, filename, mimeType),
