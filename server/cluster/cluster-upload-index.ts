@@ -11,7 +11,7 @@ import type { ListPage, ListQuery, MemoryUploadIndex, UploadIndex } from '../upl
 export class ClusterUploadIndex implements UploadIndex {
   constructor(
     private readonly replica: MemoryUploadIndex,
-    bus: EventBus,
+    private readonly bus: EventBus & { caughtUp(): Promise<void> },
   ) {
     // What the log held when this node started covers uploads completed since the records were read.
     for (const event of bus.held()) this.#apply(event);
@@ -42,6 +42,11 @@ export class ClusterUploadIndex implements UploadIndex {
 
   delete(id: string): boolean {
     return this.replica.delete(id);
+  }
+
+  /** Read-your-writes across nodes: waits until the log, as far as Redis has it now, is applied here. */
+  settled(): Promise<void> {
+    return this.bus.caughtUp();
   }
 
   #apply(event: EncodedEvent): void {

@@ -156,6 +156,21 @@ export class RedisEventBus implements EventBus {
     this.#enqueue('watchers', '', String(nodeCount), []);
   }
 
+  /**
+   * Resolves once this node has delivered every event Redis had appended when it was called (its
+   * seq reached the log's), or after `timeoutMs`, or at once when Redis cannot say (unreachable).
+   */
+  async caughtUp(timeoutMs = 1000): Promise<void> {
+    let target: number;
+    try {
+      target = Number(await this.#commands.hGet(this.#keys[0]!, 's'));
+    } catch {
+      return;
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (this.#seq < target && !this.#closed && Date.now() < deadline) await sleep(5);
+  }
+
   subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
     return () => {

@@ -37,7 +37,7 @@ export interface TusUploadsOptions {
   config: Config;
   storage: Storage;
   /** The completed uploads (GET /api/uploads): a finished tus upload is inserted once committed. */
-  index: Pick<UploadIndex, 'get' | 'insert'>;
+  index: Pick<UploadIndex, 'get' | 'insert' | 'settled'>;
   observer: UploadObserver;
   locks: UploadLocks;
   /** Terminated and expired ids, for 410 (shared by every node in cluster mode). */
@@ -238,6 +238,8 @@ export class TusUploads {
   async state(id: string): Promise<UploadState> {
     const record = await this.#records.getResumable(id);
     if (!record) {
+      // Completed a moment ago, perhaps through another node whose event has not reached this one.
+      if (!this.#o.index.get(id)) await this.#o.index.settled();
       const completed = this.#o.index.get(id);
       if (completed?.kind === 'resumable') return { record: null, completed, offset: completed.size };
       throw await this.#unknown(id);

@@ -32,6 +32,11 @@ export interface UploadIndex {
   insert(upload: Upload): void;
   /** Forgets an upload; false when it was not there. */
   delete(id: string): boolean;
+  /**
+   * Resolves once this index has heard of every completion and deletion made anywhere before the
+   * call (cluster mode: another node's, through the shared log); at once on a single node.
+   */
+  settled(): Promise<void>;
 }
 
 /** The index of one process: a map by id and an array in completion order. */
@@ -85,6 +90,7 @@ export class MemoryUploadIndex implements UploadIndex {
     this.#search.remove(id);
     return true;
   }
+  async settled(): Promise<void> {}
 
   /** Index of the first upload whose key is ≥ the cursor's key. */
   #lowerBound(cursor: string): number {

@@ -83,8 +83,9 @@ describe.runIf(runE2e)('files over the size limit (Chromium)', () => {
     const row = page.locator('#queue li[data-status="failed"]', { hasText: 'huge.bin' });
     await row.waitFor();
     expect(await row.locator('.error').textContent()).toBe(message);
-    // A refusal is final: offered a Retry, not retried automatically.
-    expect(await row.getByRole('button', { name: 'Retry upload of huge.bin' }).isVisible()).toBe(true);
+    // A refusal is final: neither retried automatically nor offered a Retry, only Remove.
+    expect(await row.getByRole('button', { name: 'Retry upload of huge.bin' }).count()).toBe(0);
+    expect(await row.getByRole('button', { name: 'Remove huge.bin from this list' }).isVisible()).toBe(true);
     await screenshot(page, 'too-large-refused-by-server');
   });
 });

@@ -26,6 +26,16 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+/** CLIENT KILL of every node's log-tailing connection (named `livedrop:<node>:tail`). */
+async function killTails(): Promise<void> {
+  const list = String(await cluster.redis.command('CLIENT', 'LIST'));
+  for (const line of list.split('\n')) {
+    const id = /^id=(\d+) /.exec(line)?.[1];
+    if (id && / name=livedrop:[^ ]*:tail /.test(line))
+      await cluster.redis.command('CLIENT', 'KILL', 'ID', id);
+  }
+}
+
 const idOf = (uploadUrl: string) => new URL(uploadUrl).pathname.split('/').at(-1)!;
 const via = (base: string, uploadUrl: string) => new URL(new URL(uploadUrl).pathname, base).href;
 
@@ -44,6 +54,22 @@ describe('tus state shared by every node', () => {
     expect((await patchTus(via(b, onA), 0, randomBytes(1024))).status).toBe(410);
     // An id no node ever issued stays 404.
     expect((await headTus(`${b}/api/tus/${'x'.repeat(idOf(onA).length)}`)).status).toBe(404);
+  });
+
+  it('knows on node B, at once, an upload just completed through node A (HEAD 200, PATCH 403, never 404)', async () => {
+    const [a, b] = cluster.nodes.map((node) => node.url) as [string, string];
+    for (let round = 0; round < 5; round++) {
+      const data = randomBytes(64 * 1024);
+      const onA = await createTusUpload(a, data.length);
+      // Every node's tail loses its connection (it reconnects within ~50 ms): the completion
+      // reaches Redis at once but B's copy of the log only later.
+      await killTails();
+      expect((await patchTus(onA, 0, data)).status).toBe(204);
+      const head = await headTus(via(b, onA));
+      expect(head.status).toBe(200);
+      expect(head.headers['upload-offset']).toBe(String(data.length));
+      expect((await patchTus(via(b, onA), data.length, Buffer.alloc(0))).status).toBe(403);
+    }
   });
 
   it("leaves an upload alone in node A's expiry sweep while a PATCH through node B outlasts TUS_EXPIRATION", async () => {
