@@ -13,7 +13,7 @@ import { isTypeAllowed } from '../uploads/media-type.js';
 import { storageError } from '../uploads/storage-error.js';
 import type { Upload } from '../uploads/upload.js';
 import { contentUrl, newUploadId } from '../uploads/upload-id.js';
-import type { UploadIndex } from '../uploads/upload-index.js';
+import { findUpload, type UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
 import { type AppendResult, appendBody } from './body-append.js';
 import type { GoneUploads } from './gone-uploads.js';
@@ -239,8 +239,7 @@ export class TusUploads {
     const record = await this.#records.getResumable(id);
     if (!record) {
       // Completed a moment ago, perhaps through another node whose event has not reached this one.
-      if (!this.#o.index.get(id)) await this.#o.index.settled();
-      const completed = this.#o.index.get(id);
+      const completed = await findUpload(this.#o.index, id);
       if (completed?.kind === 'resumable') return { record: null, completed, offset: completed.size };
       throw await this.#unknown(id);
     }

@@ -7,11 +7,11 @@ import type { BlobStore } from '../storage/storage.js';
 import { parseRange } from './byte-range.js';
 import { contentDisposition } from './content-disposition.js';
 import { isInlineSafe } from './media-type.js';
-import type { UploadIndex } from './upload-index.js';
+import { findUpload, type UploadIndex } from './upload-index.js';
 
 export function registerContentRoute(app: FastifyInstance, blobs: BlobStore, index: UploadIndex): void {
   app.get<{ Params: { id: string } }>('/api/uploads/:id/content', async (request, reply) => {
-    const upload = index.get(request.params.id);
+    const upload = await findUpload(index, request.params.id);
     if (!upload) throw new errors.UPLOAD_NOT_FOUND(request.params.id);
     const type = upload.type;
     const disposition = contentDisposition(isInlineSafe(type) ? 'inline' : 'attachment', upload.name);

@@ -11,7 +11,7 @@ import { FormRedirects } from './form-redirect.js';
 import { ingestUploads } from './ingest.js';
 import type { UploadStatus } from './upload.js';
 import { parseRefHeader } from './upload-fields.js';
-import { isListCursor, type UploadIndex } from './upload-index.js';
+import { findUpload, isListCursor, type UploadIndex } from './upload-index.js';
 import type { UploadObserver } from './upload-observer.js';
 import { isTypeFilter } from './upload-search.js';
 
@@ -142,7 +142,7 @@ export async function uploadRoutes(
   });
 
   app.get<{ Params: { id: string } }>('/api/uploads/:id', async (request) => {
-    const upload = index.get(request.params.id);
+    const upload = await findUpload(index, request.params.id);
     if (!upload) throw new errors.UPLOAD_NOT_FOUND(request.params.id);
     return upload;
   });
@@ -151,7 +151,7 @@ export async function uploadRoutes(
 
   app.delete<{ Params: { id: string } }>('/api/uploads/:id', async (request, reply) => {
     const { id } = request.params;
-    if (!index.delete(id)) throw new errors.UPLOAD_NOT_FOUND(id);
+    if (!(await findUpload(index, id)) || !index.delete(id)) throw new errors.UPLOAD_NOT_FOUND(id);
     await storage.remove(id);
     observer.deleted(id);
     return reply.code(204).send();

@@ -39,6 +39,21 @@ export interface UploadIndex {
   settled(): Promise<void>;
 }
 
+/**
+ * The completed upload `id`, or undefined. A miss first waits for the index to settle, so an upload
+ * completed through another node a moment ago is found, not answered 404 (read-your-writes behind a
+ * load balancer).
+ */
+export async function findUpload(
+  index: Pick<UploadIndex, 'get' | 'settled'>,
+  id: string,
+): Promise<Upload | undefined> {
+  const upload = index.get(id);
+  if (upload) return upload;
+  await index.settled();
+  return index.get(id);
+}
+
 /** The index of one process: a map by id and an array in completion order. */
 export class MemoryUploadIndex implements UploadIndex {
   readonly #byId = new Map<string, Upload>();

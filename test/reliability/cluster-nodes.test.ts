@@ -1,7 +1,7 @@
 // Three livedrop nodes on one real redis-server: one live dashboard whichever node a watcher is on.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cluster, slowUpload, startCluster } from '../fixtures/cluster.js';
+import { type Cluster, killLogTails, slowUpload, startCluster } from '../fixtures/cluster.js';
 import { eventually } from '../fixtures/upload-server.js';
 import {
   type EventLog,
@@ -153,6 +153,20 @@ describe('three nodes on Redis', () => {
     expect((await fetch(`${url[1]}/api/uploads/${id}`, { method: 'DELETE' })).status).toBe(204);
     for (const base of [url[0], url[2]]) {
       await eventually(async () => expect((await fetch(`${base}/api/uploads/${id}`)).status).toBe(404));
+    }
+  });
+
+  it('serves an upload from another node right after its 201, before that node has read the completion from the log', async () => {
+    for (let round = 0; round < 3; round++) {
+      const data = randomBytes(32 * 1024);
+      await killLogTails(cluster.redis);
+      const answer = await slowUpload(url[0], data, 'just-now.bin').finish();
+      expect(answer.status).toBe(201);
+      const { id } = answer.body.uploads[0]!;
+      const got = await fetch(`${url[1]}/api/uploads/${id}`);
+      expect(got.status).toBe(200);
+      const content = await fetch(`${url[2]}/api/uploads/${id}/content`);
+      expect(Buffer.from(await content.arrayBuffer()).equals(data)).toBe(true);
     }
   });
 

@@ -4,7 +4,7 @@
 // redis-server and one shared UPLOAD_DIR, with the shortest idle and expiry times the settings allow.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cluster, startCluster } from '../fixtures/cluster.js';
+import { type Cluster, killLogTails, startCluster } from '../fixtures/cluster.js';
 import {
   createTusUpload,
   headTus,
@@ -25,16 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
 });
-
-/** CLIENT KILL of every node's log-tailing connection (named `livedrop:<node>:tail`). */
-async function killTails(): Promise<void> {
-  const list = String(await cluster.redis.command('CLIENT', 'LIST'));
-  for (const line of list.split('\n')) {
-    const id = /^id=(\d+) /.exec(line)?.[1];
-    if (id && / name=livedrop:[^ ]*:tail /.test(line))
-      await cluster.redis.command('CLIENT', 'KILL', 'ID', id);
-  }
-}
 
 const idOf = (uploadUrl: string) => new URL(uploadUrl).pathname.split('/').at(-1)!;
 const via = (base: string, uploadUrl: string) => new URL(new URL(uploadUrl).pathname, base).href;
@@ -63,7 +53,7 @@ describe('tus state shared by every node', () => {
       const onA = await createTusUpload(a, data.length);
       // Every node's tail loses its connection (it reconnects within ~50 ms): the completion
       // reaches Redis at once but B's copy of the log only later.
-      await killTails();
+      await killLogTails(cluster.redis);
       expect((await patchTus(onA, 0, data)).status).toBe(204);
       const head = await headTus(via(b, onA));
       expect(head.status).toBe(200);
