@@ -164,5 +164,6 @@ describe('kill -9 during uploads, then restart on the same UPLOAD_DIR', () => {
       expect(names).toEqual(listed.flatMap((u) => [u.id, `${u.id}.json`]).sort());
       await restarted.stop();
     }
-  });
+    // Four server processes start in this case; on a loaded 2-core machine each takes seconds.
+  }, 90_000);
 });
