@@ -29,14 +29,21 @@ const completedOf = (log: EventLog, id: string) =>
     (e) => e.type === 'upload.completed' && (e.upload as { id: string }).id === id,
     `${id} completed`,
   );
-const startedOf = (log: EventLog) => log.waitFor((e) => e.type === 'upload.started', 'started');
+/** By name: events of earlier cases may still be reaching a node when the next case starts. */
+const startedOf = (log: EventLog, name: string) =>
+  log.waitFor(
+    (e) => e.type === 'upload.started' && (e.upload as { name: string }).name === name,
+    `${name} started`,
+  );
+let uploads = 0;
 const idOf = (event: FeedEvent) => (event.upload as { id: string }).id;
 
 /** Sends `data` through `base` in pieces, waiting for `watcher` to see progress between them. */
 async function uploadWatched(base: string, watcher: EventLog, data: Buffer): Promise<string> {
-  const upload = slowUpload(base, data);
+  const name = `watched-${++uploads}.bin`;
+  const upload = slowUpload(base, data, name);
   upload.send(1024);
-  const started = await startedOf(watcher);
+  const started = await startedOf(watcher, name);
   const id = idOf(started);
   for (let piece = 1; piece <= 4; piece++) {
     upload.send(64 * 1024);
@@ -174,9 +181,9 @@ describe('three nodes on Redis', () => {
     const watcher = await openWsWatcher(wsUrl(url[0]));
     await snapshotOf(watcher);
     const data = randomBytes(256 * 1024);
-    const upload = slowUpload(url[0], data);
+    const upload = slowUpload(url[0], data, 'spared-by-the-sweep.bin');
     upload.send(100 * 1024);
-    const started = await startedOf(watcher);
+    const started = await startedOf(watcher, 'spared-by-the-sweep.bin');
     await watcher.waitFor((e) => e.type === 'upload.progress' && idOf(e) === idOf(started), 'progress');
     const late = await cluster.addNode(); // its start-up sweep runs now, on the shared directory
     const answer = await upload.finish();
@@ -198,9 +205,9 @@ describe('three nodes on Redis', () => {
     await snapshotOf(watcher);
     const onDoomed = await openWsWatcher(wsUrl(doomed.url));
     await snapshotOf(onDoomed);
-    const upload = slowUpload(doomed.url, randomBytes(200 * 1024));
+    const upload = slowUpload(doomed.url, randomBytes(200 * 1024), 'on-the-doomed-node.bin');
     upload.send(50 * 1024);
-    const started = await startedOf(watcher);
+    const started = await startedOf(watcher, 'on-the-doomed-node.bin');
     const countBefore = () => watcher.events.filter((e) => e.type === 'watchers').at(-1)?.count as number;
     const before = countBefore();
     doomed.child.kill('SIGKILL');
