@@ -330,10 +330,18 @@ export class TusUploads {
     upload.expected = length;
   }
 
-  /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
+  /**
+   * offset = length: the SHA-256 (running, or recomputed from the stored bytes: a restart or another
+   * node lost it), then commit. The completed record never goes without it.
+   */
   async #complete(record: ResumableRecord, size: number): Promise<Upload> {
     const { upload } = record;
-    const sha256 = this.#o.config.checksum === 'sha256' ? await this.#digest(upload.id, size) : undefined;
+    const sha256 =
+      this.#o.config.checksum === 'sha256'
+        ? await this.#store(() =>
+            this.#hashes.digest(upload.id, size, () => this.#blobs.readResumable(upload.id)),
+          )
+        : undefined;
     const { expiresAt: _e, ...rest } = upload;
     const completed: Upload = {
       ...rest,
@@ -348,21 +356,6 @@ export class TusUploads {
     this.#o.index.insert(completed);
     this.#view.completed(completed);
     return completed;
-  }
-
-  /**
-   * The running SHA-256, or one recomputed from the stored bytes. A backend that cannot read an
-   * unfinished blob (S3: parts of an open multipart upload are not readable) says ENOTSUP; the upload
-   * then completes without a digest rather than not at all (docs/storage.md).
-   */
-  async #digest(id: string, size: number): Promise<string | undefined> {
-    try {
-      return await this.#hashes.digest(id, size, () => this.#blobs.readResumable(id));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOTSUP') throw error;
-      this.#o.log.warn({ id }, 'sha256 lost to a restart and not recomputable on this storage');
-      return undefined;
-    }
   }
 
   /** termination: asks a PATCH in flight to stop, then removes bytes and record; later requests get 410. */

@@ -309,14 +309,12 @@ export class S3BlobStore implements BlobStore {
   }
 
   /**
-   * An unfinished resumable blob's bytes from the start. S3 cannot read the parts of a multipart
-   * upload that is not complete, so only a sealed blob can be read; otherwise this rejects with
-   * code ENOTSUP (the caller then cannot recompute a digest a restart lost).
+   * A resumable blob's bytes from the start. S3 cannot read the parts of an unfinished multipart
+   * upload, so the blob is sealed first (CompleteMultipartUpload): its last byte is in (storage.ts),
+   * and commit() finds it sealed already.
    */
   async readResumable(id: string): Promise<Readable> {
-    if ((await this.#findUpload(id).catch(rethrowS3)) !== null) {
-      throw Object.assign(new Error('S3 cannot read an unfinished multipart upload'), { code: 'ENOTSUP' });
-    }
+    await this.seal(id).catch(rethrowS3);
     return this.read(id, null);
   }
 
