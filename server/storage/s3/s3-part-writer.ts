@@ -307,7 +307,7 @@ export class S3PartWriter implements BlobWriter {
     const signal = { abortSignal: this.#abort.signal };
     const rest = this.#rest();
     // Bytes short of a part (maybe none): the new tail, marking the last part this append made
-    // durable. Written last, it commits the append's parts (s3-blob-store.ts #resumableState).
+    // durable. Written last, it commits the append's parts (s3-resumable-uploads.ts state()).
     await client.send(
       new PutObjectCommand({
         Bucket: bucket,
