@@ -15,18 +15,20 @@ import type { Upload } from '../uploads/upload.js';
 import { contentUrl, newUploadId } from '../uploads/upload-id.js';
 import type { UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
-import { type AppendResult, appendBody } from './body-append.js';
+import { appendBody } from './body-append.js';
 import { GROUP_METADATA_KEY } from './parallel-groups.js';
 import { RunningHashes } from './running-hashes.js';
 import {
+  declareLength,
   describedFile,
   type NewUpload,
   type PatchInput,
   type PatchOutcome,
+  requestEnd,
   type UploadState,
 } from './tus-requests.js';
 import type { UploadLease, UploadLocks } from './upload-lock.js';
-import { type RequestEnd, TusWatcherView } from './watcher-view.js';
+import { TusWatcherView } from './watcher-view.js';
 
 /** How long a request waits for another one on the same upload to let go before answering 423. */
 const LOCK_WAIT_MS = 3000;
@@ -279,7 +281,7 @@ export class TusUploads {
     if (!record || record.concat?.kind === 'final') throw new errors.TUS_UPLOAD_COMPLETE(id);
     if (input.offset !== offset) throw new errors.TUS_OFFSET_MISMATCH(input.offset, offset);
     const upload = record.upload;
-    if (input.length !== undefined) this.#declareLength(record, input.length, offset);
+    if (input.length !== undefined) declareLength(record, input.length, offset, this.#o.config.maxFileSize);
 
     const expiresAt = this.#expiry();
     Object.assign(upload, { status: 'uploading', size: offset, expiresAt });
@@ -316,24 +318,7 @@ export class TusUploads {
     return { result, record, completed };
   }
 
-  /** creation-defer-length: the length, once, when a PATCH states it. */
-  #declareLength(record: ResumableRecord, length: number, offset: number): void {
-    const upload = record.upload;
-    if (upload.expected !== null) {
-      if (length !== upload.expected) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'cannot change');
-      return;
-    }
-    if (length < offset) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'smaller than the offset');
-    if (length > this.#o.config.maxFileSize) {
-      throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(this.#o.config.maxFileSize));
-    }
-    upload.expected = length;
-  }
-
-  /**
-   * offset = length: the SHA-256 (running, or recomputed from the stored bytes: a restart or another
-   * node lost it), then commit. The completed record never goes without it.
-   */
+  /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
   async #complete(record: ResumableRecord, size: number): Promise<Upload> {
     const { upload } = record;
     const sha256 =
@@ -410,11 +395,4 @@ export class TusUploads {
       throw storageError(error as NodeJS.ErrnoException);
     }
   }
-}
-
-/** A body that ended before the upload's last byte, as watchers see it. */
-function requestEnd(end: AppendResult['end']): RequestEnd {
-  if (end === 'cut-off' || end === 'idle') return 'cut-off';
-  if (end === 'stopped') return 'taken-over';
-  return 'more-to-come';
 }
