@@ -1,9 +1,13 @@
-// Benchmark: rebuilding the upload index from an S3 bucket (issue 11: "measured on 10,000 objects").
-// Fills a Swift s3api bucket with N completed uploads (a tiny data object and its record each, so
-// 2 × N objects; default N = 5,000 → 10,000 objects), then times S3RecordStore.loadCompleted(): the
-// paginated listing (1,000 keys a page) plus the record reads, 32 at a time.
-// Usage: tsx bench/s3-index.ts [--uploads N]
-import { randomBytes } from 'node:crypto';
+// Benchmark: start-up on an S3 bucket that holds many uploads (issue 11: "start-up rebuilds the index
+// from the bucket (paginated listing, measured on 10,000 objects)"). Fills a Swift s3api bucket with
+// N completed uploads (a tiny data object and its record each, so 2 × N objects; default N = 5,000 →
+// 10,000 objects), 48 PutObjects at a time, with Swift on a tmpfs when there is one (on a disk Swift
+// fsyncs every object: the fill took 630 s serially). Then times what a server does at start-up, as
+// buildApp does it: S3Storage.open() (HeadBucket and the crash sweep, which lists the prefix) and
+// loadCompleted() (the paginated listing, 1,000 keys a page, plus the record reads, 32 at a time),
+// then loadResumable(); and, as the peer in the same run, the same start-up on an empty prefix.
+// Usage: tsx bench/s3-index.ts [--uploads N] [--rounds N]
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../server/config.js';
@@ -18,22 +22,27 @@ import {
   startS3Server,
   testS3Client,
 } from '../test/fixtures/s3-server.js';
-import { emit, log, round3 } from './lib/report.js';
+import { benchOptions, emit, log, median, round3 } from './lib/report.js';
 
 const BENCH = 's3-index';
+const FILL_WIDTH = 48;
 const { values } = parseArgs({ options: { uploads: { type: 'string' } }, strict: false });
-const uploads = Number(values.uploads ?? 5000);
+const { quick, rounds: roundsFlag } = benchOptions();
+const uploads = Number(values.uploads ?? (quick ? 1000 : 5000));
+const rounds = roundsFlag ?? 1;
 process.env.AWS_ACCESS_KEY_ID = S3_ACCESS_KEY;
 process.env.AWS_SECRET_ACCESS_KEY = S3_SECRET_KEY;
 
-const s3 = await startS3Server();
+const root = existsSync('/dev/shm') ? '/dev/shm' : undefined;
+const s3 = await startS3Server({ root });
 const client = testS3Client(s3.directEndpoint);
+const silent = { warn() {}, info() {}, error() {} } as never;
+let bucket = '';
 try {
-  const bucket = await createTestBucket(s3.directEndpoint);
+  bucket = await createTestBucket(s3.directEndpoint);
   const prefix = 'index/';
   const filled = performance.now();
-  await inBatches(Array.from({ length: uploads }, newUploadId), 32, async (id) => {
-    const data = randomBytes(16);
+  await inBatches(Array.from({ length: uploads }, newUploadId), FILL_WIDTH, async (id) => {
     const now = new Date().toISOString();
     const upload = {
       id,
@@ -44,32 +53,69 @@ try {
       status: 'completed',
       createdAt: now,
       completedAt: now,
+      url: `/api/uploads/${id}/content`,
     };
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${id}`, Body: data }));
-    await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${id}.json`, Body: JSON.stringify(upload) }),
-    );
+    await putWithRetry(`${prefix}${id}`, Buffer.alloc(16, 7));
+    await putWithRetry(`${prefix}${id}.json`, Buffer.from(JSON.stringify(upload)));
   });
+  const fillSeconds = (performance.now() - filled) / 1000;
   log(
-    `${BENCH}: ${uploads} uploads (${2 * uploads} objects) written in ${((performance.now() - filled) / 1000).toFixed(1)} s`,
+    `${BENCH}: ${uploads} uploads (${2 * uploads} objects) written in ${fillSeconds.toFixed(1)} s, ${FILL_WIDTH} at a time, Swift on ${root ?? 'the temp dir'}`,
   );
-  const config = loadConfig({ ...s3Env(s3.directEndpoint, bucket, prefix), LOG_LEVEL: 'silent' });
-  const storage = new S3Storage({ config, log: { warn() {}, info() {} } as never });
-  const started = performance.now();
-  const loaded = await storage.records.loadCompleted();
-  const seconds = (performance.now() - started) / 1000;
-  if (loaded.length !== uploads) throw new Error(`loaded ${loaded.length} of ${uploads} uploads`);
-  log(`${BENCH}: index of ${loaded.length} uploads rebuilt in ${seconds.toFixed(2)} s`);
+
+  const figures = { full: [] as number[], listing: [] as number[], empty: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    const empty = await startUp(bucket, 'empty/', 0);
+    const full = await startUp(bucket, prefix, uploads);
+    figures.empty.push(empty.seconds);
+    figures.full.push(full.seconds);
+    figures.listing.push(full.loadSeconds);
+    log(
+      `round ${round + 1}: start-up on ${2 * uploads} objects ${full.seconds.toFixed(2)} s (open ${full.openSeconds.toFixed(2)} s, loadCompleted ${full.loadSeconds.toFixed(2)} s); on an empty prefix ${empty.seconds.toFixed(2)} s`,
+    );
+  }
   emit({
     bench: BENCH,
     target: 'livedrop-s3',
     objects: 2 * uploads,
     uploads,
-    seconds: round3(seconds),
-    uploadsPerS: round3(uploads / seconds),
+    startUpSeconds: round3(median(figures.full)),
+    loadCompletedSeconds: round3(median(figures.listing)),
+    uploadsPerS: round3(uploads / median(figures.listing)),
+    emptyStartUpSeconds: round3(median(figures.empty)),
+    fillSeconds: round3(fillSeconds),
+    rounds,
   });
-  await storage.close();
 } finally {
   client.destroy();
   await s3.stop();
+}
+
+/** What a server does with its storage at start-up (app.ts): open, the index, the resumable uploads. */
+async function startUp(bucket: string, prefix: string, expected: number) {
+  const config = loadConfig({ ...s3Env(s3.directEndpoint, bucket, prefix), LOG_LEVEL: 'silent' });
+  const storage = new S3Storage({ config, log: silent });
+  const started = performance.now();
+  await storage.open();
+  const opened = performance.now();
+  const loaded = await storage.records.loadCompleted();
+  const indexed = performance.now();
+  await storage.records.loadResumable();
+  const seconds = (performance.now() - started) / 1000;
+  await storage.close();
+  if (loaded.length !== expected) throw new Error(`loaded ${loaded.length} of ${expected} uploads`);
+  return { seconds, openSeconds: (opened - started) / 1000, loadSeconds: (indexed - opened) / 1000 };
+}
+
+/** Swift may answer 503 for a moment when many PUTs land at once: tried again, a few times. */
+async function putWithRetry(key: string, body: Buffer): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      return;
+    } catch (error) {
+      if (attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }

@@ -85,7 +85,12 @@ export interface BlobStore {
   resumableOffset(id: string): Promise<number | null>;
   /** Appends at `offset`, which must be the durable length; the caller holds the upload's lock. */
   append(id: string, offset: number, events: BlobWriterEvents): BlobWriter;
-  /** An unfinished resumable blob's bytes from the start (tus recomputes a SHA-256 a restart lost). */
+  /**
+   * A resumable blob's bytes from the start, once its last byte is in: tus recomputes the SHA-256 a
+   * restart lost before it commits. A backend may first have to finish the blob to read it (S3
+   * completes its multipart upload); the blob then takes no more appends but stays resumable, with
+   * its offset, until commit() or removeResumable().
+   */
   readResumable(id: string): Promise<Readable>;
   /** Fills resumable blob `id` with the finished resumable blobs `parts`, in order (tus concatenation). */
   concatenate(id: string, parts: readonly string[]): Promise<void>;

@@ -2,13 +2,16 @@
 // Upload-Metadata says about the file: `filetype`, `filename` and `relativePath`, sanitised exactly
 // as a multipart part's type, name and path are (tus 1.0 §Upload-Metadata; issue 10 §2).
 import type { IncomingHttpHeaders } from 'node:http';
+import { errors } from '../errors.js';
 import type { ResumableRecord } from '../storage/storage.js';
+import { formatBytes } from '../uploads/byte-size.js';
 import { sanitizeFileName, sanitizeRelativePath } from '../uploads/file-name.js';
 import { normalizeMediaType } from '../uploads/media-type.js';
 import type { Upload } from '../uploads/upload.js';
 import { MAX_RAW_PATH_LENGTH } from '../uploads/upload-fields.js';
 import type { AppendResult } from './body-append.js';
 import type { Checksum, Metadata } from './headers.js';
+import type { RequestEnd } from './watcher-view.js';
 
 export interface NewUpload {
   length: number | null;
@@ -52,4 +55,28 @@ export function describedFile(metadata: Metadata): { type: string; name: string;
     name: sanitizeFileName(metadata.values.get('filename')),
     path: rawPath && rawPath.length <= MAX_RAW_PATH_LENGTH ? sanitizeRelativePath(rawPath) : undefined,
   };
+}
+
+/** creation-defer-length: the length, once, when a PATCH states it. */
+export function declareLength(
+  record: ResumableRecord,
+  length: number,
+  offset: number,
+  maxFileSize: number,
+): void {
+  const upload = record.upload;
+  if (upload.expected !== null) {
+    if (length !== upload.expected) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'cannot change');
+    return;
+  }
+  if (length < offset) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'smaller than the offset');
+  if (length > maxFileSize) throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(maxFileSize));
+  upload.expected = length;
+}
+
+/** A body that ended before the upload's last byte, as watchers see it. */
+export function requestEnd(end: AppendResult['end']): RequestEnd {
+  if (end === 'cut-off' || end === 'idle') return 'cut-off';
+  if (end === 'stopped') return 'taken-over';
+  return 'more-to-come';
 }

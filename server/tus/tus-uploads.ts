@@ -15,20 +15,22 @@ import type { Upload } from '../uploads/upload.js';
 import { contentUrl, newUploadId } from '../uploads/upload-id.js';
 import { findUpload, type UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
-import { type AppendResult, appendBody } from './body-append.js';
+import { appendBody } from './body-append.js';
 import type { GoneUploads } from './gone-uploads.js';
 import { IdleUploads } from './idle-uploads.js';
 import { GROUP_METADATA_KEY } from './parallel-groups.js';
 import { RunningHashes } from './running-hashes.js';
 import {
+  declareLength,
   describedFile,
   type NewUpload,
   type PatchInput,
   type PatchOutcome,
+  requestEnd,
   type UploadState,
 } from './tus-requests.js';
 import type { UploadLease, UploadLocks } from './upload-lock.js';
-import { type RequestEnd, TusWatcherView } from './watcher-view.js';
+import { TusWatcherView } from './watcher-view.js';
 
 /** How long a request waits for another one on the same upload to let go before answering 423. */
 const LOCK_WAIT_MS = 3000;
@@ -288,7 +290,7 @@ export class TusUploads {
     if (!record || record.concat?.kind === 'final') throw new errors.TUS_UPLOAD_COMPLETE(id);
     if (input.offset !== offset) throw new errors.TUS_OFFSET_MISMATCH(input.offset, offset);
     const upload = record.upload;
-    if (input.length !== undefined) this.#declareLength(record, input.length, offset);
+    if (input.length !== undefined) declareLength(record, input.length, offset, this.#o.config.maxFileSize);
 
     Object.assign(upload, { status: 'uploading', size: offset, expiresAt: this.#expiry() });
     this.#view.writing(record);
@@ -327,24 +329,15 @@ export class TusUploads {
     return { result, record, completed };
   }
 
-  /** creation-defer-length: the length, once, when a PATCH states it. */
-  #declareLength(record: ResumableRecord, length: number, offset: number): void {
-    const upload = record.upload;
-    if (upload.expected !== null) {
-      if (length !== upload.expected) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'cannot change');
-      return;
-    }
-    if (length < offset) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'smaller than the offset');
-    if (length > this.#o.config.maxFileSize) {
-      throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(this.#o.config.maxFileSize));
-    }
-    upload.expected = length;
-  }
-
   /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
   async #complete(record: ResumableRecord, size: number): Promise<Upload> {
     const { upload } = record;
-    const sha256 = this.#o.config.checksum === 'sha256' ? await this.#digest(upload.id, size) : undefined;
+    const sha256 =
+      this.#o.config.checksum === 'sha256'
+        ? await this.#store(() =>
+            this.#hashes.digest(upload.id, size, () => this.#blobs.readResumable(upload.id)),
+          )
+        : undefined;
     const { expiresAt: _e, ...rest } = upload;
     const completed: Upload = {
       ...rest,
@@ -359,21 +352,6 @@ export class TusUploads {
     this.#o.index.insert(completed);
     this.#view.completed(completed);
     return completed;
-  }
-
-  /**
-   * The running SHA-256, or one recomputed from the stored bytes. A backend that cannot read an
-   * unfinished blob (S3: parts of an open multipart upload are not readable) says ENOTSUP; the upload
-   * then completes without a digest rather than not at all (docs/storage.md).
-   */
-  async #digest(id: string, size: number): Promise<string | undefined> {
-    try {
-      return await this.#hashes.digest(id, size, () => this.#blobs.readResumable(id));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOTSUP') throw error;
-      this.#o.log.warn({ id }, 'sha256 lost to a restart and not recomputable on this storage');
-      return undefined;
-    }
   }
 
   /** termination: asks a PATCH in flight to stop, then removes bytes and record; later requests get 410. */
@@ -410,11 +388,4 @@ export class TusUploads {
       throw storageError(error as NodeJS.ErrnoException);
     }
   }
-}
-
-/** A body that ended before the upload's last byte, as watchers see it. */
-function requestEnd(end: AppendResult['end']): RequestEnd {
-  if (end === 'cut-off' || end === 'idle') return 'cut-off';
-  if (end === 'stopped') return 'taken-over';
-  return 'more-to-come';
 }

@@ -65,13 +65,17 @@ describe('tus upload lifecycle', () => {
   });
 
   it('two concurrent PATCHes on one upload never interleave: the first is stopped with 423, the second gets 409', async () => {
-    server = await startServer();
+    const observer = recordingObserver();
+    server = await startServer({}, { observer });
     const data = randomBytes(100_000);
     const url = await createTusUpload(server.url, data.length);
     const headers = { ...TUS, ...OFFSET_STREAM, 'Upload-Offset': 0, 'Content-Length': data.length };
-    // The first PATCH sends 40 000 bytes and stalls, holding the upload.
+    // The first PATCH sends 40 000 bytes and stalls, holding the upload (once the server has taken
+    // them: on S3 it first asks the bucket where the blob stands, so a fixed wait is not enough).
     const first = tusRequest(url, 'PATCH', headers, [data.subarray(0, 40_000)], { end: false });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() =>
+      expect(observer.calls.some((c) => c.event === 'progress' && c.upload.size === 40_000)).toBe(true),
+    );
     // The second, at the same offset with other bytes, asks the first to stop.
     const other = randomBytes(100_000);
     const second = await tusRequest(url, 'PATCH', headers, [other]);
@@ -84,12 +88,17 @@ describe('tus upload lifecycle', () => {
   });
 
   it('a HEAD while a stalled PATCH holds the upload stops that PATCH and answers its durable offset', async () => {
-    server = await startServer();
+    const observer = recordingObserver();
+    server = await startServer({}, { observer });
     const data = randomBytes(50_000);
     const url = await createTusUpload(server.url, data.length);
     const headers = { ...TUS, ...OFFSET_STREAM, 'Upload-Offset': 0, 'Content-Length': data.length };
     const stalled = tusRequest(url, 'PATCH', headers, [data.subarray(0, 30_000)], { end: false });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Once the server has taken the bytes (on S3 the PATCH first asks the bucket where the blob
+    // stands, so a fixed wait is not enough): a HEAD sooner would rightly answer 0.
+    await eventually(() =>
+      expect(observer.calls.some((c) => c.event === 'progress' && c.upload.size === 30_000)).toBe(true),
+    );
     const head = await headTus(url);
     expect(head.status).toBe(200);
     expect(head.headers['upload-offset']).toBe('30000');

@@ -18,7 +18,7 @@ beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'livedrop-search-'));
   seeded = await seedUploads(dir, SEEDED);
   server = await startServer({}, { dir });
-});
+}, 120_000);
 afterAll(async () => {
   await server?.close();
 });

@@ -9,7 +9,6 @@ import { recordingLog } from './test-log.js';
 describeStorage({
   name: 'local disk',
   largeAppend: 6 * 1024 * 1024,
-  readsUnfinished: true,
   async create() {
     const dir = await mkdtemp(join(tmpdir(), 'livedrop-storage-'));
     return {

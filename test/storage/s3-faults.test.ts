@@ -1,17 +1,23 @@
 // S3 faults as clients and watchers see them (issue 11, "Done when"), against a real S3 API (Swift
-// s3api) behind a TCP proxy this file controls: S3 stopped mid-upload, S3 hung mid-upload, a bucket
-// that is missing or unreachable at start-up, and presigned downloads.
+// s3api) behind a TCP proxy this file controls: S3 stopped mid-upload, S3 hung mid-upload, livedrop
+// restarted mid-tus-upload, a bucket that is missing or unreachable at start-up, and presigned downloads.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListMultipartUploadsCommand, ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { MAX_ATTEMPTS } from '../../server/storage/s3/s3-client.js';
 import { createTestBucket, type S3TestServer, startS3Server, testS3Client } from '../fixtures/s3-server.js';
+import { createTusUpload, patchTus, sha256Hex } from '../fixtures/tus-http.js';
 import {
   eventually,
   multipart,
@@ -183,6 +189,33 @@ describe('S3 faults', () => {
     expect(fetched.status).toBe(200);
     expect(Buffer.from(await fetched.arrayBuffer()).equals(data)).toBe(true);
   }, 60_000);
+});
+
+describe('a restart on S3', () => {
+  it('a tus upload resumed after a restart completes with the exact sha256, recomputed from the stored bytes, in its record too', async () => {
+    const prefix = 'restart/';
+    // 5 MiB parts: the first PATCH leaves one part and a tail, the second two more parts and a tail.
+    const data = randomBytes((17 << 20) + 12_345);
+    const cut = (7 << 20) + 1;
+    await startOnS3(prefix);
+    const url = await createTusUpload(server!.url, data.length, { 'Upload-Metadata': 'filename cy5iaW4=' });
+    const id = new URL(url).pathname.split('/').at(-1)!;
+    expect((await patchTus(url, 0, data.subarray(0, cut))).status).toBe(204);
+    watcher!.socket.terminate();
+    await server!.close();
+
+    // The running hash died with the first process.
+    await startOnS3(prefix);
+    const moved = new URL(new URL(url).pathname, server!.url).href;
+    expect((await patchTus(moved, cut, data.subarray(cut))).status).toBe(204);
+    const completed = await watcher!.waitFor((e) => e.type === 'upload.completed', 'upload.completed');
+    expect(completed.upload).toMatchObject({ id, size: data.length, sha256: sha256Hex(data) });
+    const { Body } = await direct.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${id}.json` }));
+    expect(JSON.parse(await Body!.transformToString())).toMatchObject({ id, sha256: sha256Hex(data) });
+    const stored = Buffer.from(await (await fetch(`${server!.url}/api/uploads/${id}/content`)).arrayBuffer());
+    expect(sha256Hex(stored)).toBe(sha256Hex(data));
+    expect(await multipartUploads(prefix)).toEqual([]);
+  }, 90_000);
 });
 
 describe('S3 at start-up', () => {

@@ -27,7 +27,6 @@ let places = 0;
 describeStorage({
   name: 'S3 (Swift s3api)',
   largeAppend: 6 * 1024 * 1024,
-  readsUnfinished: false,
   async create() {
     const prefix = `t${places++}-${Date.now().toString(36)}/`;
     const config = loadConfig({

@@ -1,30 +1,17 @@
 // The bytes in an S3 bucket (key layout in s3-client.ts). A resumable blob is, until it is sealed,
-// a multipart upload at P<id> plus an optional tail object; sealing (at commit, or when it becomes
-// a part of a tus concatenation) completes it into the object P<id>, which stays a resumable blob
-// while the upload has no completed record.
-
+// a multipart upload at P<id> plus an optional tail object (s3-resumable-uploads.ts); sealing (at
+// commit, when its SHA-256 must be recomputed, or when it becomes a part of a tus concatenation)
+// completes it into the object P<id>, which stays a resumable blob while the upload has no
+// completed record.
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  type CompletedPart,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListPartsCommand,
-  type Part,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Upload } from '../../uploads/upload.js';
 import type { BlobStore, BlobWriter, BlobWriterEvents, ByteRange, DownloadHeaders } from '../storage.js';
 import type { S3Keys } from './s3-client.js';
 import { isS3NotFound, notFound, s3Failure } from './s3-errors.js';
 import { type AppendStart, S3PartWriter } from './s3-part-writer.js';
+import { S3ResumableUploads } from './s3-resumable-uploads.js';
 
 /** How long discarding a staged blob waits for S3 before it goes on in the background. */
 const CLEAN_UP_WAIT_MS = 2000;
@@ -41,24 +28,16 @@ export interface S3BlobStoreOptions {
   retryLater(what: string, task: () => Promise<unknown>): void;
 }
 
-/** A resumable blob's durable state as S3 holds it. */
-interface ResumableState {
-  uploadId: string;
-  /** Parts 1..n without a gap (a part past a gap was never acknowledged: it is overwritten). */
-  parts: Part[];
-  partBytes: number;
-  tail: { bytes: number; afterPart: number } | null;
-}
-
 export class S3BlobStore implements BlobStore {
   readonly #o: S3BlobStoreOptions;
-  /** Multipart upload ids of resumable blobs this node has seen (others are found by listing). */
-  readonly #uploadIds = new Map<string, string>();
   /** Staged writers still running, so discard() can abort their multipart uploads. */
   readonly #staged = new Map<string, S3PartWriter>();
 
+  readonly #uploads: S3ResumableUploads;
+
   constructor(options: S3BlobStoreOptions) {
     this.#o = options;
+    this.#uploads = new S3ResumableUploads(options.client, options.bucket, options.keys);
   }
 
   get #bucket() {
@@ -101,7 +80,7 @@ export class S3BlobStore implements BlobStore {
   async #cleanUpStaged(id: string, uploadId: string | null): Promise<void> {
     const key = this.#o.keys.data(id);
     const task = async () => {
-      if (uploadId) await this.#abortUpload(key, uploadId);
+      if (uploadId) await this.#uploads.abort(key, uploadId);
       await this.#o.client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
     };
     const cleanUp = task().catch(() => this.#o.retryLater(`remove staged ${key}`, task));
@@ -110,87 +89,13 @@ export class S3BlobStore implements BlobStore {
     clearTimeout(timer);
   }
 
-  async #abortUpload(key: string, uploadId: string): Promise<void> {
-    await this.#o.client
-      .send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: uploadId }))
-      .catch((error) => {
-        if (!isS3NotFound(error)) throw error;
-      });
-  }
-
   async createResumable(id: string): Promise<void> {
-    const { UploadId } = await this.#o.client
-      .send(new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#o.keys.data(id) }))
-      .catch(rethrowS3);
-    this.#uploadIds.set(id, UploadId!);
-  }
-
-  /** The multipart upload of a resumable blob, or null (none: sealed, removed or never created). */
-  async #findUpload(id: string): Promise<string | null> {
-    const cached = this.#uploadIds.get(id);
-    if (cached) return cached;
-    const key = this.#o.keys.data(id);
-    const { Uploads = [] } = await this.#o.client.send(
-      new ListMultipartUploadsCommand({ Bucket: this.#bucket, Prefix: key }),
-    );
-    const upload = Uploads.filter((u) => u.Key === key).at(-1);
-    if (!upload?.UploadId) return null;
-    this.#uploadIds.set(id, upload.UploadId);
-    return upload.UploadId;
-  }
-
-  async #resumableState(id: string): Promise<ResumableState | null> {
-    const uploadId = await this.#findUpload(id);
-    if (!uploadId) return null;
-    const key = this.#o.keys.data(id);
-    const listed: Part[] = [];
-    let marker: string | undefined;
-    for (;;) {
-      const page = await this.#o.client
-        .send(
-          new ListPartsCommand({
-            Bucket: this.#bucket,
-            Key: key,
-            UploadId: uploadId,
-            PartNumberMarker: marker,
-          }),
-        )
-        .catch((error) => {
-          if (isS3NotFound(error)) this.#uploadIds.delete(id);
-          throw error;
-        });
-      listed.push(...(page.Parts ?? []));
-      if (!page.IsTruncated || !page.NextPartNumberMarker) break;
-      marker = page.NextPartNumberMarker;
-    }
-    listed.sort((a, b) => a.PartNumber! - b.PartNumber!);
-    let parts: Part[] = [];
-    for (const part of listed) {
-      if (part.PartNumber !== parts.length + 1) break;
-      parts.push(part);
-    }
-    let tail: ResumableState['tail'] = null;
-    try {
-      const head = await this.#o.client.send(
-        new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#o.keys.tail(id) }),
-      );
-      const afterPart = Number(head.Metadata?.['after-part']);
-      // The tail object is also the commit mark of the last finished append: parts after the one it
-      // follows belong to an append that never finished (a crash, or abandon()) and do not count.
-      if (Number.isSafeInteger(afterPart) && afterPart <= parts.length) {
-        parts = parts.slice(0, afterPart);
-        tail = { bytes: head.ContentLength ?? 0, afterPart };
-      }
-    } catch (error) {
-      if (!isS3NotFound(error)) throw error;
-    }
-    const partBytes = parts.reduce((sum, part) => sum + part.Size!, 0);
-    return { uploadId, parts, partBytes, tail };
+    await this.#uploads.create(id).catch(rethrowS3);
   }
 
   async resumableOffset(id: string): Promise<number | null> {
     try {
-      const state = await this.#resumableState(id);
+      const state = await this.#uploads.state(id);
       if (state) return state.partBytes + (state.tail?.bytes ?? 0);
       return await this.#sealedSize(id);
     } catch (error) {
@@ -200,29 +105,19 @@ export class S3BlobStore implements BlobStore {
 
   /** The size of a sealed resumable blob: an object at P<id> whose upload has no completed record. */
   async #sealedSize(id: string): Promise<number | null> {
-    const size = await this.#objectSize(this.#o.keys.data(id));
+    const size = await this.#uploads.objectSize(this.#o.keys.data(id));
     if (size === null) return null;
-    return (await this.#objectSize(this.#o.keys.record(id))) === null ? size : null;
-  }
-
-  async #objectSize(key: string): Promise<number | null> {
-    try {
-      const head = await this.#o.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
-      return head.ContentLength ?? 0;
-    } catch (error) {
-      if (isS3NotFound(error)) return null;
-      throw error;
-    }
+    return (await this.#uploads.objectSize(this.#o.keys.record(id))) === null ? size : null;
   }
 
   append(id: string, offset: number, events: BlobWriterEvents): BlobWriter {
     const start = (async (): Promise<AppendStart> => {
-      const state = await this.#resumableState(id);
+      const state = await this.#uploads.state(id);
       if (!state) throw offsetMismatch(`no unfinished resumable blob ${id}`);
       const durable = state.partBytes + (state.tail?.bytes ?? 0);
       if (durable !== offset) throw offsetMismatch(`append at ${offset} but the blob holds ${durable} bytes`);
       const tailKey = this.#o.keys.tail(id);
-      const tail = state.tail ? await this.#getBytes(tailKey) : Buffer.alloc(0);
+      const tail = state.tail ? await this.#uploads.getBytes(tailKey) : Buffer.alloc(0);
       return {
         uploadId: state.uploadId,
         partCount: state.parts.length,
@@ -234,58 +129,9 @@ export class S3BlobStore implements BlobStore {
     return new S3PartWriter(this.#target(id), { kind: 'append', start }, events);
   }
 
-  async #getBytes(key: string): Promise<Buffer> {
-    const { Body } = await this.#o.client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
-    return Buffer.from(await Body!.transformToByteArray());
-  }
-
-  /**
-   * Completes a resumable blob into the object P<id>: the tail becomes the last part (or, with no
-   * part at all, the whole object). Already sealed is fine; no blob at all rejects.
-   */
-  async seal(id: string): Promise<void> {
-    const key = this.#o.keys.data(id);
-    const state = await this.#resumableState(id);
-    if (!state) {
-      if ((await this.#objectSize(key)) === null) throw notFound(key);
-      return;
-    }
-    const tailKey = this.#o.keys.tail(id);
-    const tail = state.tail ? await this.#getBytes(tailKey) : Buffer.alloc(0);
-    if (state.parts.length === 0) {
-      await this.#o.client.send(
-        new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: tail, ContentLength: tail.length }),
-      );
-      await this.#abortUpload(key, state.uploadId);
-    } else {
-      const parts: CompletedPart[] = state.parts.map(({ PartNumber, ETag }) => ({ PartNumber, ETag }));
-      if (tail.length > 0) {
-        const PartNumber = parts.length + 1;
-        const { ETag } = await this.#o.client.send(
-          new UploadPartCommand({
-            Bucket: this.#bucket,
-            Key: key,
-            UploadId: state.uploadId,
-            PartNumber,
-            Body: tail,
-            ContentLength: tail.length,
-          }),
-        );
-        parts.push({ PartNumber, ETag });
-      }
-      await this.#o.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.#bucket,
-          Key: key,
-          UploadId: state.uploadId,
-          MultipartUpload: { Parts: parts },
-        }),
-      );
-    }
-    this.#uploadIds.delete(id);
-    await this.#o.client
-      .send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: tailKey }))
-      .catch(() => {});
+  /** Completes a resumable blob into the object P<id> (s3-resumable-uploads.ts); already sealed is fine. */
+  seal(id: string): Promise<void> {
+    return this.#uploads.seal(id);
   }
 
   /**
@@ -309,26 +155,22 @@ export class S3BlobStore implements BlobStore {
   }
 
   /**
-   * An unfinished resumable blob's bytes from the start. S3 cannot read the parts of a multipart
-   * upload that is not complete, so only a sealed blob can be read; otherwise this rejects with
-   * code ENOTSUP (the caller then cannot recompute a digest a restart lost).
+   * A resumable blob's bytes from the start. S3 cannot read the parts of an unfinished multipart
+   * upload, so the blob is sealed first (CompleteMultipartUpload): its last byte is in (storage.ts),
+   * and commit() finds it sealed already.
    */
   async readResumable(id: string): Promise<Readable> {
-    if ((await this.#findUpload(id).catch(rethrowS3)) !== null) {
-      throw Object.assign(new Error('S3 cannot read an unfinished multipart upload'), { code: 'ENOTSUP' });
-    }
+    await this.seal(id).catch(rethrowS3);
     return this.read(id, null);
   }
 
   async removeResumable(id: string): Promise<void> {
     const keys = this.#o.keys;
     try {
-      const uploadId = await this.#findUpload(id);
-      if (uploadId) await this.#abortUpload(keys.data(id), uploadId);
-      this.#uploadIds.delete(id);
+      await this.#uploads.remove(id);
       await this.#o.client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: keys.tail(id) }));
       // A sealed blob's object, unless the upload completed (then it is the content).
-      if ((await this.#objectSize(keys.record(id))) === null) {
+      if ((await this.#uploads.objectSize(keys.record(id))) === null) {
         await this.#o.client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: keys.data(id) }));
       }
     } catch (error) {
@@ -338,7 +180,7 @@ export class S3BlobStore implements BlobStore {
 
   /** Resolves with the size of a finished staged blob, rejects when there is none. */
   async stagedSize(id: string): Promise<number> {
-    const size = await this.#objectSize(this.#o.keys.data(id));
+    const size = await this.#uploads.objectSize(this.#o.keys.data(id));
     if (size === null) throw notFound(this.#o.keys.data(id));
     return size;
   }

@@ -1,8 +1,10 @@
 // One stream of bytes into S3 as multipart-upload parts: the S3 counterpart of local/file-writer.ts.
-// Pushed chunks are copied into a part buffer (`partSize`, at least S3's 5 MiB minimum; part buffers
-// are reused, so a long upload allocates two or three, not one per part), at most `queueDepth` parts
-// upload at once and one more may wait, and push() returns false while a part waits: memory per
-// writer stays under queueDepth + 2 parts, whatever the file size.
+// Pushed chunks are copied into part buffers (`partSize`, at least S3's 5 MiB minimum; at most
+// `queueDepth` of them, each filling or uploading: s3-part-buffers.ts), at most `queueDepth` parts
+// upload at once, and push() returns false while the bytes held meanwhile are at their bound: memory
+// per writer stays under queueDepth parts + 1 MiB, whatever the file size. (With queueDepth 1 a
+// second buffer, filling while one uploads, would double that for little: S3 is the bottleneck, and
+// the kernel's socket buffers keep the client sending while a part uploads.)
 //
 //   staged   a new object: a short blob is one PutObject at finish(); a longer one a multipart upload
 //            created with its first part and completed at finish(). The object is invisible to the
@@ -22,6 +24,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BlobWriter, BlobWriterEvents } from '../storage.js';
 import { s3Failure } from './s3-errors.js';
+import { PartBuffers } from './s3-part-buffers.js';
 
 export interface PartWriterTarget {
   client: S3Client;
@@ -51,15 +54,11 @@ export class S3PartWriter implements BlobWriter {
   readonly #abort = new AbortController();
   #ready = false;
   #uploadId: Promise<string> | null = null;
-  /** The part being filled, and how many of its bytes are filled. */
-  #fill: Buffer | null = null;
-  #buffered = 0;
   /** Chunks pushed before an append knows its start (the tail goes first). */
   #early: Buffer[] = [];
   #earlyBytes = 0;
-  /** Part buffers whose upload is done, for reuse. */
-  #spare: Buffer[] = [];
   #waiting: { number: number; body: Buffer }[] = [];
+  readonly #buffers: PartBuffers;
   #inFlight = 0;
   #nextPart = 1;
   readonly #parts: CompletedPart[] = [];
@@ -84,6 +83,11 @@ export class S3PartWriter implements BlobWriter {
     this.#target = target;
     this.#mode = mode;
     this.#events = events;
+    this.#buffers = new PartBuffers(target.partSize, target.queueDepth, (body) => {
+      const number = this.#nextPart++;
+      if (this.#tailBytes > 0 && this.#tailAbsorbedBy === 0) this.#tailAbsorbedBy = number;
+      this.#waiting.push({ number, body });
+    });
     this.#started = mode.kind === 'staged' ? Promise.resolve() : this.#startAppend(mode.start);
     if (mode.kind === 'staged') this.#ready = true;
   }
@@ -97,7 +101,7 @@ export class S3PartWriter implements BlobWriter {
       this.#tailKey = tailKey;
       this.#tailBytes = tail.length;
       this.#ready = true;
-      for (const chunk of [tail, ...this.#early.splice(0)]) this.#take(chunk);
+      for (const chunk of [tail, ...this.#early.splice(0)]) this.#buffers.take(chunk);
       this.#accepted = partBytes + tail.length + this.#earlyBytes;
       if (this.#earlyBytes > 0) this.#events.written(this.#accepted);
       this.#earlyBytes = 0;
@@ -115,7 +119,7 @@ export class S3PartWriter implements BlobWriter {
   push(chunk: Buffer): boolean {
     if (this.#failure || this.#destroyed) return true;
     if (this.#ready) {
-      this.#take(chunk);
+      this.#buffers.take(chunk);
       // Progress counts bytes the writer has taken into its bounded part buffer, as the local writer
       // counts bytes the kernel has taken: durable only at finish() either way. Reporting only
       // stored parts would show nothing for files under one part (5 MiB and more).
@@ -134,7 +138,7 @@ export class S3PartWriter implements BlobWriter {
   }
 
   #mustPause(): boolean {
-    return this.#waiting.length > 0 || this.#earlyBytes >= this.#target.partSize;
+    return this.#buffers.saturated || this.#earlyBytes >= this.#target.partSize;
   }
 
   #checkDrain(): void {
@@ -142,31 +146,6 @@ export class S3PartWriter implements BlobWriter {
       this.#paused = false;
       this.#events.drain();
     }
-  }
-
-  /** Copies a chunk into part buffers; every full one becomes a part waiting to upload. */
-  #take(chunk: Buffer): void {
-    const { partSize } = this.#target;
-    let at = 0;
-    while (at < chunk.length) {
-      this.#fill ??= this.#spare.pop() ?? Buffer.allocUnsafeSlow(partSize);
-      const n = Math.min(partSize - this.#buffered, chunk.length - at);
-      chunk.copy(this.#fill, this.#buffered, at, at + n);
-      this.#buffered += n;
-      at += n;
-      if (this.#buffered === partSize) {
-        const number = this.#nextPart++;
-        if (this.#tailBytes > 0 && this.#tailAbsorbedBy === 0) this.#tailAbsorbedBy = number;
-        this.#waiting.push({ number, body: this.#fill });
-        this.#fill = null;
-        this.#buffered = 0;
-      }
-    }
-  }
-
-  /** The bytes taken but not yet in a part. */
-  #rest(): Buffer {
-    return this.#fill ? this.#fill.subarray(0, this.#buffered) : Buffer.alloc(0);
   }
 
   #pump(): void {
@@ -180,7 +159,7 @@ export class S3PartWriter implements BlobWriter {
           this.#parts.push({ PartNumber: part.number, ETag: etag });
           this.#partBytes += part.body.length;
           if (part.number === this.#tailAbsorbedBy) this.#tailBytes = 0;
-          if (this.#spare.length < 2) this.#spare.push(part.body);
+          this.#buffers.free(part.body);
           this.#pump();
           this.#checkDrain();
           this.#settle();
@@ -190,8 +169,8 @@ export class S3PartWriter implements BlobWriter {
           this.#fail(error);
         },
       );
-      this.#checkDrain();
     }
+    this.#checkDrain();
   }
 
   #multipartUpload(): Promise<string> {
@@ -233,10 +212,8 @@ export class S3PartWriter implements BlobWriter {
   #fail(error: Error): void {
     const first = this.#failure === null;
     this.#failure ??= s3Failure(error);
-    this.#fill = null;
-    this.#buffered = 0;
+    this.#buffers.clear();
     this.#early = [];
-    this.#spare = [];
     this.#waiting = [];
     this.#settle();
     if (first && !this.#destroyed) this.#events.error(this.#failure);
@@ -271,7 +248,7 @@ export class S3PartWriter implements BlobWriter {
   async #finishStaged(): Promise<void> {
     const { client, bucket, key } = this.#target;
     const signal = { abortSignal: this.#abort.signal };
-    const rest = this.#rest();
+    const rest = this.#buffers.rest();
     if (this.#uploadId === null) {
       // Shorter than a part: one request.
       this.#putStarted = true;
@@ -297,17 +274,16 @@ export class S3PartWriter implements BlobWriter {
         signal,
       );
     }
-    this.#fill = null;
-    this.#buffered = 0;
+    this.#buffers.clear();
     this.#events.written(this.#stored);
   }
 
   async #finishAppend(): Promise<void> {
     const { client, bucket } = this.#target;
     const signal = { abortSignal: this.#abort.signal };
-    const rest = this.#rest();
+    const rest = this.#buffers.rest();
     // Bytes short of a part (maybe none): the new tail, marking the last part this append made
-    // durable. Written last, it commits the append's parts (s3-blob-store.ts #resumableState).
+    // durable. Written last, it commits the append's parts (s3-resumable-uploads.ts state()).
     await client.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -319,8 +295,7 @@ export class S3PartWriter implements BlobWriter {
       signal,
     );
     this.#tailBytes = rest.length;
-    this.#fill = null;
-    this.#buffered = 0;
+    this.#buffers.clear();
     this.#events.written(this.#stored);
   }
 
