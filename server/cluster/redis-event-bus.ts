@@ -13,6 +13,7 @@ import type { Upload } from '../uploads/upload.js';
 import { ClusterUploads } from './cluster-uploads.js';
 import { BOOTSTRAP, EPOCH, HEARTBEAT, LOG_KEYS, PUBLISH } from './event-log-scripts.js';
 import { EventOutbox, type OutboxEntry } from './event-outbox.js';
+import { restOf, type StreamEntry, toEvent } from './event-stream-entry.js';
 import { connectRedis, isPermanentError, LuaScript, type RedisConnection } from './redis-connection.js';
 
 export interface RedisEventBusOptions {
@@ -39,31 +40,12 @@ export interface RedisEventBusOptions {
   };
 }
 
-type StreamEntry = [id: string, fields: string[]];
 type BootstrapReply = [string, string, string, StreamEntry[], string[], (string | null)[]];
 
 const BATCH = 256;
 const RETRY_MS = 200;
 const TAIL_BLOCK_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function toEvent([id, fields]: StreamEntry): EncodedEvent {
-  const field = (name: string) => fields[fields.indexOf(name) + 1]!;
-  const uploadId = field('u');
-  return {
-    seq: Number(id.slice(0, id.indexOf('-'))),
-    type: field('t') as EventType,
-    uploadId: uploadId === '' ? undefined : uploadId,
-    json: field('j'),
-  };
-}
-
-/** The JSON after `{"type":…,"seq":N`: what the publish script appends to the seq it assigns. */
-function restOf(body: EventBody): string {
-  const { type: _type, ...fields } = body;
-  const json = JSON.stringify(fields);
-  return json === '{}' ? '}' : `,${json.slice(1)}`;
-}
 
 export class RedisEventBus implements EventBus {
   readonly uploads: ClusterUploads;
