@@ -8,7 +8,7 @@
 // `feed.degraded`; afterwards the outbox drains in order and every node converges.
 import { errors } from '../errors.js';
 import type { BusChange, BusChangeListener, EventBus, EventListener } from '../events/event-bus.js';
-import type { EncodedEvent, EventBody, EventType } from '../events/event-types.js';
+import type { EncodedEvent, EventBody } from '../events/event-types.js';
 import type { Upload } from '../uploads/upload.js';
 import { ClusterUploads } from './cluster-uploads.js';
 import { BOOTSTRAP, EPOCH, HEARTBEAT, LOG_KEYS, PUBLISH } from './event-log-scripts.js';
