@@ -1,7 +1,7 @@
 // What callers ask of the tus room (tus-uploads.ts) and what it answers, and what a creation's
 // Upload-Metadata says about the file: `filetype`, `filename` and `relativePath`, sanitised exactly
 // as a multipart part's type, name and path are (tus 1.0 §Upload-Metadata; issue 10 §2).
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { errors } from '../errors.js';
 import type { ResumableRecord } from '../storage/storage.js';
 import { formatBytes } from '../uploads/byte-size.js';
@@ -72,6 +72,24 @@ export function declareLength(
   if (length < offset) throw new errors.TUS_INVALID_HEADER('Upload-Length', 'smaller than the offset');
   if (length > maxFileSize) throw new errors.UPLOAD_FILE_TOO_LARGE(formatBytes(maxFileSize));
   upload.expected = length;
+}
+
+/**
+ * Reads a body that must be empty (the upload has no room left): true at its end, false at its first
+ * byte or when the client goes away (the rest is left unread, the answer says why).
+ */
+export function isEmptyBody(request: IncomingMessage): Promise<boolean> {
+  if (request.headers['content-length'] === '0' || request.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (empty: boolean) => {
+      request.off('data', onData).off('end', onEnd).off('close', onClose).pause();
+      resolve(empty);
+    };
+    const onData = (chunk: Buffer) => chunk.length > 0 && done(false);
+    const onEnd = () => done(true);
+    const onClose = () => done(false);
+    request.on('data', onData).on('end', onEnd).on('close', onClose);
+  });
 }
 
 /** A body that ended before the upload's last byte, as watchers see it. */

@@ -12,7 +12,7 @@ import { formatBytes } from '../uploads/byte-size.js';
 import { isTypeAllowed } from '../uploads/media-type.js';
 import { storageError } from '../uploads/storage-error.js';
 import type { Upload } from '../uploads/upload.js';
-import { contentUrl, newUploadId } from '../uploads/upload-id.js';
+import { newUploadId } from '../uploads/upload-id.js';
 import { findUpload, type UploadIndex } from '../uploads/upload-index.js';
 import type { UploadObserver } from '../uploads/upload-observer.js';
 import { appendBody } from './body-append.js';
@@ -23,12 +23,14 @@ import { RunningHashes } from './running-hashes.js';
 import {
   declareLength,
   describedFile,
+  isEmptyBody,
   type NewUpload,
   type PatchInput,
   type PatchOutcome,
   requestEnd,
   type UploadState,
 } from './tus-requests.js';
+import { completeUpload, isDue, storing } from './upload-completion.js';
 import type { UploadLease, UploadLocks } from './upload-lock.js';
 import { TusWatcherView } from './watcher-view.js';
 
@@ -77,6 +79,12 @@ export class TusUploads {
   /** True once close() began: a write stopped now was stopped by the shutdown. */
   get closing(): boolean {
     return this.#stopAll.signal.aborted;
+  }
+
+  /** Completes the upload (upload-completion.ts); the caller holds its lock. */
+  #complete(record: ResumableRecord, size: number): Promise<Upload> {
+    const { config, storage, index } = this.#o;
+    return completeUpload({ config, storage, index, hashes: this.#hashes, view: this.#view }, record, size);
   }
 
   get #blobs() {
@@ -175,15 +183,15 @@ export class TusUploads {
       if (groupId) upload.id = groupId;
       knownToWatchers = groupId !== null;
     }
-    await this.#store(() => this.#blobs.createResumable(upload.id));
-    await this.#store(() => this.#records.putResumable(record));
+    await storing(() => this.#blobs.createResumable(upload.id));
+    await storing(() => this.#records.putResumable(record));
     this.#hashes.start(upload.id);
     if (!knownToWatchers) {
       const groupId = this.#view.created(record, reservedId);
       // Parts created at the same moment may have reserved different ids: the group's first one wins.
       if (record.concat?.kind === 'partial' && groupId && groupId !== record.concat.finalId) {
         record.concat.finalId = groupId;
-        await this.#store(() => this.#records.putResumable(record));
+        await storing(() => this.#records.putResumable(record));
       }
     }
     if (input.concat?.kind === 'final') {
@@ -212,7 +220,7 @@ export class TusUploads {
 
   async #concatenate(record: ResumableRecord, parts: ResumableRecord[]): Promise<void> {
     const partIds = parts.map((part) => part.upload.id);
-    await this.#store(() => this.#blobs.concatenate(record.upload.id, partIds));
+    await storing(() => this.#blobs.concatenate(record.upload.id, partIds));
     await this.#complete(record, record.upload.expected!);
     for (const id of partIds) {
       this.#hashes.drop(id);
@@ -230,7 +238,13 @@ export class TusUploads {
     const lease = await this.#o.locks.acquire(id, LOCK_WAIT_MS);
     if (!lease) throw new errors.TUS_UPLOAD_LOCKED(id);
     try {
-      return await this.state(id);
+      const state = await this.state(id);
+      if (!state.record || !isDue(state.record, state.offset)) return state;
+      return {
+        record: null,
+        completed: await this.#complete(state.record, state.offset),
+        offset: state.offset,
+      };
     } finally {
       await lease.release();
     }
@@ -291,6 +305,13 @@ export class TusUploads {
     if (input.offset !== offset) throw new errors.TUS_OFFSET_MISMATCH(input.offset, offset);
     const upload = record.upload;
     if (input.length !== undefined) declareLength(record, input.length, offset, this.#o.config.maxFileSize);
+    if (isDue(record, offset)) {
+      // Completing failed before (upload-completion.ts): nothing more fits, an empty body completes it.
+      beforeBody();
+      if (!(await isEmptyBody(request))) throw new errors.TUS_LENGTH_EXCEEDED(offset);
+      const completed = await this.#complete(record, offset);
+      return { result: { end: 'complete', offset, sha256: null, checksumOk: true }, record, completed };
+    }
 
     Object.assign(upload, { status: 'uploading', size: offset, expiresAt: this.#expiry() });
     this.#view.writing(record);
@@ -313,13 +334,14 @@ export class TusUploads {
     if (input.last && upload.expected === null && result.end === 'complete') upload.expected = stored;
     // Idle from now on: a PATCH that ran longer than TUS_EXPIRATION is not born expired.
     record.expiresAt = upload.expiresAt = this.#expiry();
-    await this.#store(() => this.#records.putResumable(record));
+    await storing(() => this.#records.putResumable(record));
 
     let completed: Upload | null = null;
-    // A partial upload is never completed on its own: its bytes wait for the final upload (§concatenation).
-    const partial = record.concat?.kind === 'partial';
-    if (!partial && upload.expected !== null && stored === upload.expected) {
-      completed = await this.#complete(record, stored);
+    if (isDue(record, stored)) {
+      completed = await this.#complete(record, stored).catch((error: unknown) => {
+        this.#view.stopped(record, 'cut-off', async () => {});
+        throw error;
+      });
     } else {
       this.#view.stopped(record, requestEnd(result.end), (announce) =>
         this.#idle.pauseIfIdle(record, announce),
@@ -327,31 +349,6 @@ export class TusUploads {
     }
     if (result.storageError) throw storageError(result.storageError as NodeJS.ErrnoException);
     return { result, record, completed };
-  }
-
-  /** offset = length: the SHA-256 (running, or recomputed from the stored bytes), then commit. */
-  async #complete(record: ResumableRecord, size: number): Promise<Upload> {
-    const { upload } = record;
-    const sha256 =
-      this.#o.config.checksum === 'sha256'
-        ? await this.#store(() =>
-            this.#hashes.digest(upload.id, size, () => this.#blobs.readResumable(upload.id)),
-          )
-        : undefined;
-    const { expiresAt: _e, ...rest } = upload;
-    const completed: Upload = {
-      ...rest,
-      size,
-      status: 'completed',
-      ...(sha256 !== undefined && { sha256 }),
-      completedAt: new Date().toISOString(),
-      url: contentUrl(upload.id),
-    };
-    await this.#store(() => this.#o.storage.commit([{ upload: completed, from: 'resumable' }]));
-    record.upload = completed;
-    this.#o.index.insert(completed);
-    this.#view.completed(completed);
-    return completed;
   }
 
   /** termination: asks a PATCH in flight to stop, then removes bytes and record; later requests get 410. */
@@ -378,14 +375,5 @@ export class TusUploads {
         this.#o.log.warn({ err: error, id }, 'tus: removed id not remembered for 410'),
       );
     this.#view.removed(record, how);
-  }
-
-  /** Storage errors reach the client as 507/503/500 (storage-error.ts), never with their paths. */
-  async #store<T>(step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (error) {
-      throw storageError(error as NodeJS.ErrnoException);
-    }
   }
 }

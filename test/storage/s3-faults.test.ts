@@ -1,6 +1,6 @@
 // S3 faults as clients and watchers see them (issue 11, "Done when"), against a real S3 API (Swift
 // s3api) behind a TCP proxy this file controls: S3 stopped mid-upload, S3 hung mid-upload, livedrop
-// restarted mid-tus-upload, a bucket that is missing or unreachable at start-up, and presigned downloads.
+// restarted mid-tus-upload, a completion that failed after the blob was sealed, a bucket that is missing or unreachable at start-up, and presigned downloads.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -16,8 +17,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { MAX_ATTEMPTS } from '../../server/storage/s3/s3-client.js';
+import { S3Storage } from '../../server/storage/s3/s3-storage.js';
 import { createTestBucket, type S3TestServer, startS3Server, testS3Client } from '../fixtures/s3-server.js';
-import { createTusUpload, patchTus, sha256Hex } from '../fixtures/tus-http.js';
+import { createTusUpload, headTus, patchTus, sha256Hex } from '../fixtures/tus-http.js';
 import {
   eventually,
   multipart,
@@ -26,6 +28,7 @@ import {
   type TestServer,
 } from '../fixtures/upload-server.js';
 import { openWsWatcher, type WsWatcher } from '../integration/events-clients.js';
+import { recordingLog } from './test-log.js';
 
 let s3: S3TestServer;
 let direct: S3Client;
@@ -215,6 +218,65 @@ describe('a restart on S3', () => {
     const stored = Buffer.from(await (await fetch(`${server!.url}/api/uploads/${id}/content`)).arrayBuffer());
     expect(sha256Hex(stored)).toBe(sha256Hex(data));
     expect(await multipartUploads(prefix)).toEqual([]);
+  }, 90_000);
+});
+
+describe('a completion that failed on S3', () => {
+  it('a tus upload sealed but never committed is completed by the next HEAD, or an empty PATCH, with the exact sha256', async () => {
+    const prefix = 'sealed/';
+    await startOnS3(prefix);
+    const uploads = [];
+    for (const size of [(6 << 20) + 7, 1234]) {
+      const url = await createTusUpload(server!.url, size, { 'Upload-Metadata': 'filename cy5iaW4=' });
+      uploads.push({
+        path: new URL(url).pathname,
+        id: new URL(url).pathname.split('/').at(-1)!,
+        data: randomBytes(size),
+      });
+    }
+    watcher!.socket.terminate();
+    await server!.close();
+
+    // What a completion that failed after sealing leaves behind (the commit, or the read-back for the
+    // SHA-256, failed): every byte in, the multipart upload completed into its object, the record still resumable.
+    const config = loadConfig({ ...s3.env(bucket, prefix), LOG_LEVEL: 'silent' });
+    const storage = new S3Storage({ config, log: recordingLog() });
+    await storage.open();
+    for (const { id, data } of uploads) {
+      const writer = storage.blobs.append(id, 0, { written() {}, drain() {}, error() {} });
+      writer.push(data);
+      expect(await writer.finish()).toBe(data.length);
+      const record = (await storage.records.getResumable(id))!;
+      await storage.records.putResumable({ ...record, upload: { ...record.upload, size: data.length } });
+      (await storage.blobs.readResumable(id)).resume();
+    }
+    await storage.close();
+    expect(await multipartUploads(prefix)).toEqual([]);
+
+    await startOnS3(prefix);
+    const [byHead, byPatch] = uploads;
+    const head = await headTus(new URL(byHead!.path, server!.url).href);
+    expect(head.status).toBe(200);
+    expect(head.headers['upload-offset']).toBe(String(byHead!.data.length));
+    const patched = await patchTus(
+      new URL(byPatch!.path, server!.url).href,
+      byPatch!.data.length,
+      Buffer.alloc(0),
+    );
+    expect(patched.status).toBe(204);
+    for (const { id, data } of uploads) {
+      const completed = await watcher!.waitFor(
+        (e) => e.type === 'upload.completed' && (e.upload as { id: string }).id === id,
+        'upload.completed',
+      );
+      expect(completed.upload).toMatchObject({ size: data.length, sha256: sha256Hex(data) });
+      const stored = await fetch(`${server!.url}/api/uploads/${id}/content`);
+      expect(sha256Hex(Buffer.from(await stored.arrayBuffer()))).toBe(sha256Hex(data));
+    }
+    const { Contents = [] } = await direct.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}.resumable/` }),
+    );
+    expect(Contents).toEqual([]);
   }, 90_000);
 });
 
