@@ -50,7 +50,7 @@ export async function readEntries(
       if (batch.length === 0) break;
       const fileEntries = batch.filter((child) => child.isFile) as FileSystemFileEntry[];
       const files = await Promise.all(fileEntries.map(fileOf));
-      for (const [i, file] of files.entries()) await add(file, fileEntries[i]);
+      for (const [i, entry] of fileEntries.entries()) await add(files[i] ?? null, entry);
       for (const child of batch) if (child.isDirectory) await visit(child);
     }
   };
