@@ -40,6 +40,7 @@ export const locale = {
   done: 'Done',
   cancelled: 'Cancelled',
   retrying: (seconds: number, attempt: number) => `Retrying in ${formatDuration(seconds)} (try ${attempt})`,
+  waitingForNetwork: 'Offline: continues when the network is back',
 
   cancel: 'Cancel',
   cancelLabel: (name: string) => `Cancel upload of ${name}`,

@@ -95,6 +95,7 @@ const queue = new UploadQueue({
   },
   makeThumbnail,
   refreshConfig: () => config.refresh(),
+  isOnline: () => navigator.onLine,
   changed(item) {
     queueView.changed(item);
     library.refresh();
@@ -205,4 +206,7 @@ const feed = new LiveFeed({
 });
 feed.start();
 void showUnfinishedUploads(byId('unfinished'), apiUrl(target, '/api/tus'), authHeaders(target));
-window.addEventListener('online', () => feed.reconnectNow());
+window.addEventListener('online', () => {
+  feed.reconnectNow();
+  queue.online();
+});

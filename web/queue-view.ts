@@ -176,10 +176,8 @@ function statusText(item: LocalUpload): string {
     case 'processing':
       return locale.processing;
     case 'waiting':
-      return locale.retrying(
-        Math.max(0, ((item.retryAt ?? Date.now()) - Date.now()) / 1000),
-        item.failures + 1,
-      );
+      if (item.retryAt === null) return locale.waitingForNetwork;
+      return locale.retrying(Math.max(0, (item.retryAt - Date.now()) / 1000), item.failures + 1);
     case 'done':
       return locale.done;
     case 'failed':

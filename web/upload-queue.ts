@@ -1,6 +1,7 @@
 // This browser's uploads: each file gets a preview, waits for a free slot (a few requests run in
 // parallel, the rest queue), is sent, and ends done, failed or cancelled. Network failures are retried
 // with exponential backoff; refusals (4xx) are final, since sending the same bytes again cannot help.
+// A failure while the browser is offline is not counted: the file waits for the network instead.
 
 import { isFinalRefusal, isRetryable } from './api-error.js';
 import { type ApiTarget, apiUrl, authHeaders } from './api-target.js';
@@ -33,7 +34,7 @@ export interface LocalUpload {
   error: string | null;
   /** Failed attempts so far in the current run of automatic retries. */
   failures: number;
-  /** When the next automatic retry starts (ms since epoch), while status is 'waiting'. */
+  /** When the next automatic retry starts (ms since epoch), while status is 'waiting'; null: when the network is back. */
   retryAt: number | null;
   /** Failed for good (isFinalRefusal, or larger than the server takes): no Retry is offered. */
   final: boolean;
@@ -50,6 +51,8 @@ export interface QueueOptions {
   makeThumbnail(file: File): Promise<string | null>;
   /** Fetches GET /api/config afresh; null when the server cannot be reached. */
   refreshConfig(): Promise<ServerConfig | null>;
+  /** navigator.onLine: false when the browser has no network at all (then online() is called once it is back). */
+  isOnline(): boolean;
   changed(item: LocalUpload): void;
 }
 
@@ -121,6 +124,17 @@ export class UploadQueue {
     });
     // abort() resolves the request's outcome as 'aborted', which frees the slot.
     this.#running.get(ref)?.abort();
+    this.#pump();
+  }
+
+  /** The network is back (the window's `online` event): every waiting file goes again now. */
+  online(): void {
+    for (const item of this.#items.values()) {
+      if (item.status !== 'waiting') continue;
+      clearTimeout(this.#timers.get(item.ref));
+      this.#timers.delete(item.ref);
+      this.#update(item, { status: 'queued', retryAt: null });
+    }
     this.#pump();
   }
 
@@ -221,6 +235,10 @@ export class UploadQueue {
     if (item.status === 'cancelled') return;
     if (config && item.file.size > config.maxFileSize) {
       this.#update(item, { status: 'failed', error: locale.fileTooLarge(config.maxFileSize), final: true });
+      return;
+    }
+    if (!this.#options.isOnline()) {
+      this.#update(item, { status: 'waiting', error: reason, retryAt: null });
       return;
     }
     const failures = item.failures + 1;

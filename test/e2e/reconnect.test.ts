@@ -113,4 +113,29 @@ describe.runIf(runE2e)('losing and regaining the server (Chromium)', () => {
       sha256(Buffer.alloc(8 * 1024 * 1024, 120)),
     );
   });
+
+  it('keeps a file added while the browser is offline waiting for the network, burning no retries, and sends it once it is back', async () => {
+    await page.waitForSelector(CONNECTED);
+    const cdp = await page.context().newCDPSession(page);
+    const network = (offline: boolean) =>
+      cdp.send('Network.emulateNetworkConditions', {
+        offline,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    await cdp.send('Network.enable');
+    await network(true);
+    await dropFiles(page, [
+      { name: 'offline.bin', type: 'application/octet-stream', content: { bytes: 4096 } },
+    ]);
+    const row = page.locator('#queue li', { hasText: 'offline.bin' });
+    await page.locator('#queue li[data-status="waiting"]', { hasText: 'offline.bin' }).waitFor();
+    expect(await row.locator('.status').textContent()).toBe('Offline: continues when the network is back');
+    await screenshot(page, 'reconnect-upload-offline');
+    await network(false);
+    await page
+      .locator('#queue li[data-status="done"]', { hasText: 'offline.bin' })
+      .waitFor({ timeout: 20_000 });
+  });
 });

@@ -42,9 +42,11 @@ describe('UploadQueue', () => {
   let network: FakeNetwork;
   let queue: UploadQueue;
   let refreshConfig: () => Promise<ServerConfig | null>;
+  let online: boolean;
 
   beforeEach(() => {
     vi.useFakeTimers();
+    online = true;
     network = new FakeNetwork();
     refreshConfig = vi.fn(async () => config);
     queue = new UploadQueue({
@@ -54,6 +56,7 @@ describe('UploadQueue', () => {
       send: network.send,
       makeThumbnail: async (f) => (f.name.endsWith('.png') ? 'data:image/webp;base64,AAAA' : null),
       refreshConfig: () => refreshConfig(),
+      isOnline: () => online,
       changed: () => {},
     });
   });
@@ -161,6 +164,42 @@ describe('UploadQueue', () => {
     await settle();
     expect(network.open).toBe(4);
     expect(item!.status).toBe('uploading');
+  });
+
+  it('waits for the network while the browser is offline, counting no failure, and goes again once it is back', async () => {
+    const [item] = queue.add([file('a')]);
+    await settle();
+    online = false;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      network.requests.at(-1)!.settle({ kind: 'network' });
+      await settle();
+      expect(item).toMatchObject({ status: 'waiting', failures: 0, retryAt: null });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(network.open).toBe(attempt + 1); // nothing is sent while offline
+      if (attempt < 3) queue.online(); // a flapping network: back, and gone again at once
+      await settle();
+    }
+    online = true;
+    queue.online();
+    await settle();
+    expect(item!.status).toBe('uploading');
+    network.requests.at(-1)!.settle({ kind: 'done', upload: null });
+    await settle();
+    expect(item!.status).toBe('done');
+  });
+
+  it('a file waiting for its backoff goes at once when the network comes back', async () => {
+    const [item] = queue.add([file('a')]);
+    await settle();
+    network.requests[0]!.settle({ kind: 'network' });
+    await settle();
+    expect(item!.retryAt).not.toBeNull();
+    queue.online();
+    await settle();
+    expect(item!.status).toBe('uploading');
+    expect(network.open).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(network.open).toBe(2); // the backoff timer was cleared, not fired as well
   });
 
   it("turns a network failure into the server's 413 message when the file is over the limit", async () => {
