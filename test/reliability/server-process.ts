@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killedOnExit } from '../fixtures/child-processes.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,11 +41,13 @@ export async function startServerProcess(
   const node = [process.execPath, '--import', 'tsx', 'server/main.ts'];
   const [command, ...args] =
     fdLimit === undefined ? node : ['bash', '-c', `ulimit -n ${fdLimit} && exec "$@"`, 'bash', ...node];
-  const child = spawn(command!, args, {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = killedOnExit(
+    spawn(command!, args, {
+      cwd: repoRoot,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
