@@ -6,10 +6,12 @@
 // buildApp does it: S3Storage.open() (HeadBucket and the crash sweep, which lists the prefix) and
 // loadCompleted() (the paginated listing, 1,000 keys a page, plus the record reads, 32 at a time),
 // then loadResumable(); and, as the peer in the same run, the same start-up on an empty prefix.
+// Each round starts once without the index snapshot (P.index/completed.json deleted: every record is
+// fetched) and once with the snapshot that start-up saved (records taken from it, ETags checked).
 // Usage: tsx bench/s3-index.ts [--uploads N] [--rounds N]
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../server/config.js';
 import { inBatches } from '../server/storage/s3/s3-record-store.js';
 import { S3Storage } from '../server/storage/s3/s3-storage.js';
@@ -63,15 +65,25 @@ try {
     `${BENCH}: ${uploads} uploads (${2 * uploads} objects) written in ${fillSeconds.toFixed(1)} s, ${FILL_WIDTH} at a time, Swift on ${root ?? 'the temp dir'}`,
   );
 
-  const figures = { full: [] as number[], listing: [] as number[], empty: [] as number[] };
+  const figures = {
+    cold: [] as number[],
+    coldLoad: [] as number[],
+    warm: [] as number[],
+    warmLoad: [] as number[],
+    empty: [] as number[],
+  };
   for (let round = 0; round < rounds; round++) {
     const empty = await startUp(bucket, 'empty/', 0);
-    const full = await startUp(bucket, prefix, uploads);
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}.index/completed.json` }));
+    const cold = await startUp(bucket, prefix, uploads);
+    const warm = await startUp(bucket, prefix, uploads);
     figures.empty.push(empty.seconds);
-    figures.full.push(full.seconds);
-    figures.listing.push(full.loadSeconds);
+    figures.cold.push(cold.seconds);
+    figures.coldLoad.push(cold.loadSeconds);
+    figures.warm.push(warm.seconds);
+    figures.warmLoad.push(warm.loadSeconds);
     log(
-      `round ${round + 1}: start-up on ${2 * uploads} objects ${full.seconds.toFixed(2)} s (open ${full.openSeconds.toFixed(2)} s, loadCompleted ${full.loadSeconds.toFixed(2)} s); on an empty prefix ${empty.seconds.toFixed(2)} s`,
+      `round ${round + 1}: start-up on ${2 * uploads} objects without the snapshot ${cold.seconds.toFixed(2)} s (loadCompleted ${cold.loadSeconds.toFixed(2)} s), with it ${warm.seconds.toFixed(2)} s (loadCompleted ${warm.loadSeconds.toFixed(2)} s); on an empty prefix ${empty.seconds.toFixed(2)} s`,
     );
   }
   emit({
@@ -79,9 +91,11 @@ try {
     target: 'livedrop-s3',
     objects: 2 * uploads,
     uploads,
-    startUpSeconds: round3(median(figures.full)),
-    loadCompletedSeconds: round3(median(figures.listing)),
-    uploadsPerS: round3(uploads / median(figures.listing)),
+    startUpSeconds: round3(median(figures.cold)),
+    loadCompletedSeconds: round3(median(figures.coldLoad)),
+    uploadsPerS: round3(uploads / median(figures.coldLoad)),
+    snapshotStartUpSeconds: round3(median(figures.warm)),
+    snapshotLoadCompletedSeconds: round3(median(figures.warmLoad)),
     emptyStartUpSeconds: round3(median(figures.empty)),
     fillSeconds: round3(fillSeconds),
     rounds,

@@ -90,7 +90,7 @@ function drainable() {
   };
 }
 
-function uploadFor(id: string, size: number, extra: Partial<Upload> = {}): Upload {
+export function uploadFor(id: string, size: number, extra: Partial<Upload> = {}): Upload {
   const now = new Date().toISOString();
   return {
     id,
@@ -106,7 +106,7 @@ function uploadFor(id: string, size: number, extra: Partial<Upload> = {}): Uploa
   };
 }
 
-async function stageBlob(storage: Storage, data: Buffer): Promise<string> {
+export async function stageBlob(storage: Storage, data: Buffer): Promise<string> {
   const id = newUploadId();
   const e = drainable();
   const writer = storage.blobs.stage(id, e.events);

@@ -36,14 +36,17 @@ export function createS3Client(config: Config): S3Client {
  *   P<id>.json               the completed upload's record
  *   P.resumable/<id>.json    an unfinished resumable upload's record
  *   P.resumable/<id>.tail    its bytes after the last full part (< one part), until they fill one
+ *   P.index/completed.json   a cache of the completed records, for start-up (s3-index-snapshot.ts)
  */
 export class S3Keys {
   readonly prefix: string;
   readonly resumablePrefix: string;
+  readonly indexSnapshot: string;
 
   constructor(prefix: string) {
     this.prefix = prefix;
     this.resumablePrefix = `${prefix}.resumable/`;
+    this.indexSnapshot = `${prefix}.index/completed.json`;
   }
 
   data(id: string): string {

@@ -1,7 +1,8 @@
 // The records in an S3 bucket: a completed upload's `P<id>.json` next to its bytes (like tusd's
 // `.info`), an unfinished resumable upload's `P.resumable/<id>.json`. The index is rebuilt from a
-// paginated listing: one ListObjectsV2 page per 1,000 keys, then the records fetched RECORD_READS
-// at a time; a record whose bytes are missing or of another size is skipped with a warning.
+// paginated listing: one ListObjectsV2 page per 1,000 keys, then each record taken from the index
+// snapshot if it holds the listed version (s3-index-snapshot.ts), else fetched, RECORD_READS at a time;
+// a record whose bytes are missing or of another size is skipped with a warning.
 import {
   type _Object,
   DeleteObjectCommand,
@@ -17,6 +18,7 @@ import { describesCompletedUpload } from '../completed-record.js';
 import type { RecordStore, ResumableRecord } from '../storage.js';
 import type { S3Keys } from './s3-client.js';
 import { isS3NotFound, s3Failure } from './s3-errors.js';
+import { IndexSnapshot } from './s3-index-snapshot.js';
 
 /** Records fetched at once while the index is rebuilt. */
 const RECORD_READS = 32;
@@ -27,12 +29,14 @@ export class S3RecordStore implements RecordStore {
   readonly #bucket: string;
   readonly #keys: S3Keys;
   readonly #log: FastifyBaseLogger;
+  readonly #snapshot: IndexSnapshot;
 
   constructor(client: S3Client, bucket: string, keys: S3Keys, log: FastifyBaseLogger) {
     this.#client = client;
     this.#bucket = bucket;
     this.#keys = keys;
     this.#log = log;
+    this.#snapshot = new IndexSnapshot(client, bucket, keys.indexSnapshot, log);
   }
 
   /** Every object directly under `prefix` (not in its "subfolders"), page by page. */
@@ -58,67 +62,100 @@ export class S3RecordStore implements RecordStore {
 
   async loadCompleted(): Promise<Upload[]> {
     const sizes = new Map<string, number>();
-    const recordIds: string[] = [];
+    const records = new Map<string, string | undefined>();
     for (const object of await this.list(this.#keys.prefix)) {
       const name = object.Key!.slice(this.#keys.prefix.length);
       if (isUploadId(name)) sizes.set(name, object.Size ?? 0);
       else if (name.endsWith(JSON_SUFFIX) && isUploadId(name.slice(0, -JSON_SUFFIX.length))) {
-        recordIds.push(name.slice(0, -JSON_SUFFIX.length));
+        records.set(name.slice(0, -JSON_SUFFIX.length), object.ETag);
       }
     }
-    const uploads = await inBatches(recordIds, RECORD_READS, (id) => this.#readCompleted(id, sizes.get(id)));
+    await this.#snapshot.load();
+    this.#snapshot.keepOnly(new Set(records.keys()));
+    const uploads = await inBatches([...records], RECORD_READS, ([id, etag]) =>
+      this.#readCompleted(id, etag, sizes.get(id)),
+    );
+    await this.#snapshot.save();
     return uploads.filter((upload): upload is Upload => upload !== null);
   }
 
-  async #readCompleted(id: string, size: number | undefined): Promise<Upload | null> {
+  /** Writes what changed of the index snapshot (on close). */
+  saveSnapshot(): Promise<void> {
+    return this.#snapshot.save();
+  }
+
+  async #readCompleted(
+    id: string,
+    etag: string | undefined,
+    size: number | undefined,
+  ): Promise<Upload | null> {
     const key = this.#keys.record(id);
     try {
-      const upload = await this.#getJson(key);
-      const valid = describesCompletedUpload(upload, id, size);
-      if (valid) return upload;
+      const cached = this.#snapshot.cached(id, etag);
+      const json = cached ?? (await this.#getText(key));
+      if (json === null) {
+        this.#snapshot.delete(id); // removed since the listing
+        return null;
+      }
+      const upload = JSON.parse(json);
+      if (describesCompletedUpload(upload, id, size)) {
+        if (cached === null) this.#snapshot.set(id, etag, json);
+        return upload;
+      }
       this.#log.warn({ key }, 'skipping record that does not describe a complete upload');
     } catch (error) {
-      if (error instanceof SyntaxError) this.#log.warn({ key, err: error }, 'skipping unreadable record');
-      else throw s3Failure(error);
+      if (!(error instanceof SyntaxError)) throw s3Failure(error);
+      this.#log.warn({ key, err: error }, 'skipping unreadable record');
     }
+    this.#snapshot.delete(id);
     return null;
   }
 
   async #getJson(key: string): Promise<unknown> {
+    const text = await this.#getText(key);
+    return text === null ? null : JSON.parse(text);
+  }
+
+  /** The object's text, or null when there is none. */
+  async #getText(key: string): Promise<string | null> {
     try {
       const { Body } = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
-      return JSON.parse(await Body!.transformToString('utf8'));
+      return await Body!.transformToString('utf8');
     } catch (error) {
       if (isS3NotFound(error)) return null;
       throw error;
     }
   }
 
-  async #putJson(key: string, value: unknown): Promise<void> {
-    const body = JSON.stringify(value);
-    await this.#client
+  /** Stores `value` as JSON; resolves with the text stored and the ETag S3 gave it. */
+  async #putJson(key: string, value: unknown): Promise<{ json: string; etag: string | undefined }> {
+    const json = JSON.stringify(value);
+    const { ETag } = await this.#client
       .send(
         new PutObjectCommand({
           Bucket: this.#bucket,
           Key: key,
-          Body: body,
+          Body: json,
           ContentType: 'application/json',
-          ContentLength: Buffer.byteLength(body),
+          ContentLength: Buffer.byteLength(json),
         }),
       )
       .catch(rethrow);
+    return { json, etag: ETag };
   }
 
   async #delete(key: string): Promise<void> {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })).catch(rethrow);
   }
 
-  putCompleted(upload: Upload): Promise<void> {
-    return this.#putJson(this.#keys.record(upload.id), upload);
+  async putCompleted(upload: Upload): Promise<void> {
+    const { json, etag } = await this.#putJson(this.#keys.record(upload.id), upload);
+    this.#snapshot.set(upload.id, etag, json);
   }
 
-  removeCompleted(id: string): Promise<void> {
-    return this.#delete(this.#keys.record(id));
+  async removeCompleted(id: string): Promise<void> {
+    this.#snapshot.delete(id);
+    await this.#delete(this.#keys.record(id));
   }
 
   async hasCompleted(id: string): Promise<boolean> {
@@ -150,8 +187,8 @@ export class S3RecordStore implements RecordStore {
     }
   }
 
-  putResumable(record: ResumableRecord): Promise<void> {
-    return this.#putJson(this.#keys.resumableRecord(record.upload.id), record);
+  async putResumable(record: ResumableRecord): Promise<void> {
+    await this.#putJson(this.#keys.resumableRecord(record.upload.id), record);
   }
 
   removeResumable(id: string): Promise<void> {

@@ -121,6 +121,7 @@ export class S3Storage implements Storage {
     clearInterval(this.#retryTimer);
     // One last try of what is pending, bounded by the request timeout.
     await Promise.allSettled([...this.#retries.values()].map((task) => task()));
+    await this.records.saveSnapshot();
     this.#client.destroy();
   }
 
