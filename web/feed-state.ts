@@ -33,6 +33,13 @@ function newestFirst(uploads: Iterable<LiveUpload>): Map<string, LiveUpload> {
   return new Map(sorted.map((u) => [u.id, u]));
 }
 
+/** Adds a new upload: in front when it is the newest (the usual case, no sort), else in its place. */
+function withNew(uploads: ReadonlyMap<string, LiveUpload>, added: LiveUpload): Map<string, LiveUpload> {
+  const newest = uploads.values().next().value;
+  if (!newest || added.createdAt >= newest.createdAt) return new Map([[added.id, added], ...uploads]);
+  return newestFirst([added, ...uploads.values()]);
+}
+
 /** Merges an upload's new state into the old one: stored bytes never shrink, a finished upload stays finished. */
 function mergeUpload(old: LiveUpload | undefined, next: LiveUpload, isProgress: boolean): LiveUpload {
   if (!old) return next;
@@ -73,9 +80,7 @@ export function applyFeedEvent(state: FeedState, event: FeedEvent): ApplyResult 
       const next =
         event.type === 'upload.failed' ? { ...event.upload, failure: event.error.message } : event.upload;
       const merged = mergeUpload(old, next, event.type === 'upload.progress');
-      const uploads = old
-        ? new Map(state.uploads).set(merged.id, merged)
-        : newestFirst([merged, ...state.uploads.values()]);
+      const uploads = old ? new Map(state.uploads).set(merged.id, merged) : withNew(state.uploads, merged);
       return { kind: 'applied', state: { ...state, seq, uploads } };
     }
   }

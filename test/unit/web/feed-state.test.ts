@@ -34,6 +34,15 @@ describe('applyFeedEvent', () => {
     expect([...state.uploads.keys()]).toEqual(['bb', 'a']);
   });
 
+  it('puts a new upload first when it is the newest, and in its place when its clock was behind', () => {
+    const state = applyAll([
+      snapshot,
+      { type: 'upload.started', seq: 11, upload: upload('ccc') },
+      { type: 'upload.started', seq: 12, upload: upload('dddd', { createdAt: '2026-11-22T02:00:01.500Z' }) },
+    ]);
+    expect([...state.uploads.keys()]).toEqual(['ccc', 'bb', 'dddd', 'a']);
+  });
+
   it('ignores events that come before any snapshot', () => {
     const result = applyFeedEvent(emptyFeedState, { type: 'watchers', seq: 3, count: 9 });
     expect(result).toMatchObject({ kind: 'ignored', reason: 'before-snapshot' });
