@@ -1,10 +1,10 @@
 // One stream of bytes into S3 as multipart-upload parts: the S3 counterpart of local/file-writer.ts.
 // Pushed chunks are copied into part buffers (`partSize`, at least S3's 5 MiB minimum; at most
 // `queueDepth` of them, each filling or uploading: s3-part-buffers.ts), at most `queueDepth` parts
-// upload at once, and push() returns false while the bytes held meanwhile are at their bound: memory
-// per writer stays under queueDepth parts + 1 MiB, whatever the file size. (With queueDepth 1 a
-// second buffer, filling while one uploads, would double that for little: S3 is the bottleneck, and
-// the kernel's socket buffers keep the client sending while a part uploads.)
+// upload at once, and push() returns false once every buffer is full: memory per writer stays under
+// queueDepth parts + 128 KiB, whatever the file size. (With queueDepth 1 a second buffer, filling
+// while one uploads, would double that for little: S3 is the bottleneck, and the kernel's socket
+// buffers keep the client sending while a part uploads.)
 //
 //   staged   a new object: a short blob is one PutObject at finish(); a longer one a multipart upload
 //            created with its first part and completed at finish(). The object is invisible to the
