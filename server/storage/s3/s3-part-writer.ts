@@ -58,6 +58,7 @@ export class S3PartWriter implements BlobWriter {
   #early: Buffer[] = [];
   #earlyBytes = 0;
   #waiting: { number: number; body: Buffer }[] = [];
+  #partHandler: ReturnType<UploadPartCommand['resolveMiddleware']> | null = null;
   readonly #buffers: PartBuffers;
   #inFlight = 0;
   #nextPart = 1;
@@ -195,18 +196,23 @@ export class S3PartWriter implements BlobWriter {
   async #uploadPart(number: number, body: Buffer): Promise<string> {
     const { client, bucket, key } = this.#target;
     const uploadId = await this.#multipartUpload();
-    const { ETag } = await client.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
-        PartNumber: number,
-        Body: body,
-        ContentLength: body.length,
-      }),
-      { abortSignal: this.#abort.signal },
-    );
-    return ETag!;
+    const command = new UploadPartCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: number,
+      Body: body,
+      ContentLength: body.length,
+    });
+    // What client.send() does, but with the middleware stack resolved once per writer, not once
+    // per part: each resolution's garbage reached V8's old generation, ~8 KiB a part, ~6 MiB per
+    // 4 GiB uploaded, freed only by a full collection (issue 11; the SDK's cacheMiddleware reuses a
+    // resolved stack the same way, but per client, without a per-call abort signal).
+    this.#partHandler ??= command.resolveMiddleware(client.middlewareStack, client.config, {
+      abortSignal: this.#abort.signal,
+    });
+    const { output } = await this.#partHandler(command);
+    return output.ETag!;
   }
 
   #fail(error: Error): void {
