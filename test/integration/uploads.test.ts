@@ -90,6 +90,24 @@ describe('POST /api/uploads', () => {
     }
   });
 
+  it('stores files longer than the storage holds at once byte-exact (it pauses the request meanwhile)', async () => {
+    // Over 1 MiB (the local writer's queue) and over two 5 MiB parts (S3's part buffer).
+    server = await startServer();
+    const a = randomBytes(11 * 1024 * 1024 + 3);
+    const b = randomBytes(6 * 1024 * 1024);
+    const uploads = await upload([
+      { name: 'a.bin', data: a },
+      { name: 'b.bin', data: b },
+    ]);
+    expect(uploads.map((u) => [u.size, u.sha256])).toEqual([
+      [a.length, sha256(a)],
+      [b.length, sha256(b)],
+    ]);
+    for (const [i, data] of [a, b].entries()) {
+      expect((await readStored(server.dir, uploads[i]!.id)).equals(data)).toBe(true);
+    }
+  });
+
   it('stores no checksum with CHECKSUM=none', async () => {
     server = await startServer({ CHECKSUM: 'none' });
     const [stored] = await upload([{ name: 'x', data: randomBytes(1000) }]);

@@ -1,13 +1,14 @@
 // The bytes of one S3 part writer (s3-part-writer.ts) on their way into parts: copied into part-sized
-// buffers, at most `most` of them, reused from part to part. While every buffer is full (uploading,
-// or waiting to), up to OVERLAP_BYTES more are held; the writer then pauses its source. Memory per
-// writer: `most` parts + OVERLAP_BYTES, whatever the file size.
+// buffers, at most `most` of them, reused from part to part. Once every buffer is full (uploading,
+// or waiting to), the writer pauses its source; the few bytes still on their way are copied into a
+// small overlap buffer. Memory per writer: `most` parts + OVERLAP_BYTES, whatever the file size.
 
 /**
- * Bytes taken while every part buffer is uploading: the request keeps arriving meanwhile (as do the
- * kernel's socket buffers), at a small fraction of a part's memory.
+ * Room for what arrives after the source is told to pause: the rest of the chunk that filled the
+ * last buffer and at most one more (the parser may hand a chunk over in two pieces). Anything
+ * beyond is kept as it came. The client's bytes wait in the kernel's socket buffers meanwhile.
  */
-export const OVERLAP_BYTES = 1024 * 1024;
+export const OVERLAP_BYTES = 128 * 1024;
 
 export class PartBuffers {
   /** The buffer being filled, and how many of its bytes are filled. */
@@ -28,9 +29,9 @@ export class PartBuffers {
     private readonly full: (part: Buffer) => void,
   ) {}
 
-  /** True while the held bytes are at their bound: the source should pause. */
+  /** True while every buffer is full: the source should pause. */
   get saturated(): boolean {
-    return this.#held === OVERLAP_BYTES;
+    return this.#fill === null && this.#spare.length === 0 && this.#allocated === this.most;
   }
 
   /** Copies a chunk in; every buffer that fills goes to `full`. */

@@ -25,7 +25,7 @@ const MiB = 1024 * 1024;
 export const S3_MIN_PART = 5 * MiB;
 /** S3's most parts per upload. */
 const MAX_PARTS = 10_000;
-/** Part buffers per writer, each filling or uploading: memory per upload ≤ 1 part + 1 MiB (s3-part-writer.ts). */
+/** Part buffers per writer, each filling or uploading: memory per upload ≤ 1 part + 128 KiB (s3-part-writer.ts). */
 export const S3_QUEUE_DEPTH = 1;
 /** How often clean-up that failed while S3 was down is tried again. */
 const RETRY_EVERY_MS = 5000;

@@ -1,6 +1,6 @@
 // The S3 writer's part buffers (issue 11: memory does not grow with file size): bytes come out as
-// parts in order, whatever the chunk sizes, and no more than `most` part buffers plus the 1 MiB
-// overlap are ever held, however long the parts take to upload.
+// parts in order, whatever the chunk sizes, no more than `most` part buffers are ever allocated,
+// however long the parts take to upload, and the source is told to pause as soon as all are full.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { OVERLAP_BYTES, PartBuffers } from '../../../server/storage/s3/s3-part-buffers.js';
@@ -47,15 +47,27 @@ describe('S3 part buffers', () => {
     }
   });
 
-  it('holds at most the overlap while every buffer uploads, then says pause; held bytes keep their order', () => {
-    const data = randomBytes(3 * PART + OVERLAP_BYTES + 777);
-    const buffers = new PartBuffers(PART, 1, () => {});
-    buffers.take(data.subarray(0, PART)); // the one buffer is full: uploading
-    expect(buffers.saturated).toBe(false);
-    buffers.take(data.subarray(PART, PART + OVERLAP_BYTES - 1));
-    expect(buffers.saturated).toBe(false);
-    buffers.take(data.subarray(PART + OVERLAP_BYTES - 1, PART + OVERLAP_BYTES + 100)); // one late chunk
-    expect(buffers.saturated).toBe(true);
+  it('says pause once every buffer is full; what still arrives is held and comes out in order', () => {
+    for (const most of [1, 2]) {
+      const data = randomBytes((most + 1) * PART + OVERLAP_BYTES + 777);
+      const parts: Buffer[] = [];
+      const uploading: Buffer[] = [];
+      const buffers = new PartBuffers(PART, most, (part) => {
+        parts.push(Buffer.from(part));
+        uploading.push(part);
+      });
+      buffers.take(data.subarray(0, most * PART - 1));
+      expect(buffers.saturated).toBe(false);
+      buffers.take(data.subarray(most * PART - 1, most * PART + 10)); // the last buffer fills
+      expect(buffers.saturated).toBe(true);
+      // Bytes already on their way when the source paused: more than the overlap, still taken.
+      buffers.take(data.subarray(most * PART + 10));
+      buffers.free(uploading.shift()!);
+      expect(buffers.saturated).toBe(true); // the held bytes (over a part) filled the freed buffer again
+      while (uploading.length > 0) buffers.free(uploading.shift()!);
+      expect(buffers.saturated).toBe(false);
+      expect(Buffer.concat([...parts, buffers.rest()]).equals(data)).toBe(true);
+    }
   });
 
   it('a pausing source loses nothing across many uploads (chunks larger than a part and the overlap)', () => {
