@@ -13,6 +13,8 @@ import { openSseReader, poll } from './events-clients.js';
 let app: FastifyInstance;
 let live: LiveEvents;
 let base: string;
+/** Requests that reached their route's handler (a poll is then waiting, or answered). */
+let handled = 0;
 
 async function start(options: Partial<LiveEventsOptions> = {}): Promise<void> {
   live = createLiveEvents({
@@ -24,6 +26,10 @@ async function start(options: Partial<LiveEventsOptions> = {}): Promise<void> {
     ...options,
   });
   app = Fastify();
+  handled = 0;
+  app.addHook('preHandler', async () => {
+    handled++;
+  });
   await app.register(live.plugin);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   base = address;
@@ -171,7 +177,8 @@ describe('long-poll feed', () => {
   it('lets the server close while a poll is waiting, answering it', async () => {
     await start();
     const waiting = poll(`${base}/api/events/poll?since=0&timeout=30`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Close only once the poll is in: one that arrives after would rightly get 503.
+    await until(() => handled === 1);
     await app.close();
     expect((await waiting).body).toEqual({ events: [], seq: 0 });
   });
