@@ -114,8 +114,7 @@ export class UploadQueue {
   cancel(ref: string): void {
     const item = this.#items.get(ref);
     if (!item || finished.has(item.status)) return;
-    clearTimeout(this.#timers.get(ref));
-    this.#timers.delete(ref);
+    this.#stopRetryTimer(ref);
     this.#update(item, {
       status: 'cancelled',
       retryAt: null,
@@ -131,8 +130,7 @@ export class UploadQueue {
   online(): void {
     for (const item of this.#items.values()) {
       if (item.status !== 'waiting') continue;
-      clearTimeout(this.#timers.get(item.ref));
-      this.#timers.delete(item.ref);
+      this.#stopRetryTimer(item.ref);
       this.#update(item, { status: 'queued', retryAt: null });
     }
     this.#pump();
@@ -141,8 +139,7 @@ export class UploadQueue {
   retry(ref: string): void {
     const item = this.#items.get(ref);
     if (!item || !canRetry(item)) return;
-    clearTimeout(this.#timers.get(ref));
-    this.#timers.delete(ref);
+    this.#stopRetryTimer(ref);
     this.#update(item, { status: 'queued', error: null, failures: 0, retryAt: null, sent: 0 });
     this.#pump();
   }
@@ -257,6 +254,11 @@ export class UploadQueue {
         this.#pump();
       }, delay),
     );
+  }
+
+  #stopRetryTimer(ref: string): void {
+    clearTimeout(this.#timers.get(ref));
+    this.#timers.delete(ref);
   }
 
   #update(item: LocalUpload, changes: Partial<LocalUpload>): void {
